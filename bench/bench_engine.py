@@ -1,0 +1,176 @@
+"""Our engine next to micrograd 0.1.0, in one run, on the same machine: ratios and absolute numbers.
+
+    ./dev bench              (or: .venv/bin/python bench/bench_engine.py [--steps 20] [--quick])
+
+1. micrograd's demo training step: MLP(2, [16, 16, 1]) on 100 two-moons points, max-margin loss
+   + 1e-4 L2, full-batch SGD, default interpreter settings (the garbage collector stays on).
+   Both engines start from the same weights; the loss trajectories must agree to 1e-9.
+2. A chain of N ops, forward + backward, N = 10^4, 10^5, 10^6 (ours); time per op should stay flat.
+   micrograd's recursive sort cannot do deep chains: we report where it stops.
+3. Bytes per leaf and per binary op, measured with tracemalloc.
+No assertions on time: this prints numbers, a person reads them.
+"""
+
+import argparse
+import gc
+import math
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import micrograd_core as ours  # noqa: E402
+from micrograd import engine as mg_engine, nn as mg_nn  # noqa: E402
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. The demo training step
+# ----------------------------------------------------------------------------------------------
+
+def make_moons(n=100, noise=0.1, seed=1):
+    """Two interleaving half circles, labels -1 / +1, like sklearn's make_moons (no sklearn here)."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    t_out, t_in = np.linspace(0, math.pi, half), np.linspace(0, math.pi, n - half)
+    outer = np.stack([np.cos(t_out), np.sin(t_out)], axis=1)
+    inner = np.stack([1 - np.cos(t_in), 0.5 - np.sin(t_in)], axis=1)
+    X = np.concatenate([outer, inner]) + rng.normal(scale=noise, size=(n, 2))
+    y = np.array([-1] * half + [1] * (n - half))
+    return X.tolist(), y.tolist()
+
+
+def demo_step(Value, model, X, y, k):
+    """One step of micrograd's demo: forward, margin loss + L2, zero_grad, backward, SGD."""
+    inputs = [[Value(v) for v in row] for row in X]
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    total = data_loss + reg_loss
+    model.zero_grad()
+    total.backward()
+    lr = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return total.data
+
+
+def build_models(seed=1337):
+    random.seed(seed)
+    ours_model = ours.MLP(2, [16, 16, 1])
+    random.seed(seed)
+    mg_model = mg_nn.MLP(2, [16, 16, 1])
+    for p, q in zip(ours_model.parameters(), mg_model.parameters()):
+        assert p.data == q.data, "the two MLPs must start from the same weights"
+    return ours_model, mg_model
+
+
+def bench_training(steps):
+    X, y = make_moons()
+    ours_model, mg_model = build_models()
+    results = {}
+    for name, Value, model in (("ours", ours.Value, ours_model), ("micrograd", mg_engine.Value, mg_model)):
+        losses, times = [], []
+        for k in range(steps):
+            start = time.perf_counter()
+            losses.append(demo_step(Value, model, X, y, k))
+            times.append(time.perf_counter() - start)
+        results[name] = (losses, times)
+    (l_ours, t_ours), (l_mg, t_mg) = results["ours"], results["micrograd"]
+    worst = max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(l_ours, l_mg))
+    med_ours, med_mg = statistics.median(t_ours), statistics.median(t_mg)
+    print(f"1. demo training step, MLP(2,[16,16,1]), 100 points, {steps} steps")
+    print(f"   ours      median {med_ours * 1000:8.1f} ms/step   (total {sum(t_ours):6.2f} s)")
+    print(f"   micrograd median {med_mg * 1000:8.1f} ms/step   (total {sum(t_mg):6.2f} s)")
+    print(f"   speed-up  {med_mg / med_ours:6.1f}x   (target >= 10x)")
+    print(f"   loss trajectory: max relative difference {worst:.2e} (target < 1e-9); "
+          f"first {l_ours[0]:.6f}, last {l_ours[-1]:.6f}")
+    return med_mg / med_ours, worst
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. Deep chains
+# ----------------------------------------------------------------------------------------------
+
+def chain(Value, n):
+    """x -> x*c -> +c -> ... n ops deep; returns (leaf, output)."""
+    x = Value(0.5)
+    out = x
+    for i in range(n):
+        out = out * 1.0000001 if i % 2 else out + 0.001
+    return x, out
+
+
+def bench_chains(sizes):
+    print("2. chain of N ops, forward + backward (ours)")
+    print(f"   {'N':>9} {'forward s':>10} {'backward s':>11} {'us/op':>7}")
+    for n in sizes:
+        start = time.perf_counter()
+        x, out = chain(ours.Value, n)
+        mid = time.perf_counter()
+        out.backward()
+        end = time.perf_counter()
+        assert math.isfinite(x.grad)
+        print(f"   {n:>9} {mid - start:>10.3f} {end - mid:>11.3f} {(end - start) / n * 1e6:>7.2f}")
+        del x, out
+        gc.collect()
+    # micrograd's recursive topological sort: where does it break?
+    x, out = chain(mg_engine.Value, 10_000)
+    try:
+        out.backward()
+        print("   micrograd 0.1.0: N = 10^4 works")
+    except RecursionError:
+        print(f"   micrograd 0.1.0: N = 10^4 fails with RecursionError (recursion limit {sys.getrecursionlimit()})")
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. Memory
+# ----------------------------------------------------------------------------------------------
+
+def bytes_per(make, n=20_000):
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = [make(i) for i in range(n)]
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    list_overhead = sys.getsizeof(kept) - sys.getsizeof([])
+    return (after - before - list_overhead) / n
+
+
+def bench_memory():
+    rows = []
+    for name, Value in (("ours", ours.Value), ("micrograd", mg_engine.Value)):
+        a, b = Value(1.5), Value(2.5)
+        leaf = bytes_per(lambda i: Value(float(i)))
+        mul = bytes_per(lambda i: a * b)
+        add = bytes_per(lambda i: a + b)
+        rows.append((name, leaf, mul, add))
+    (_, l1, m1, a1), (_, l2, m2, a2) = rows
+    print("3. memory (tracemalloc), bytes per node")
+    print(f"   {'':10} {'leaf':>8} {'a*b':>8} {'a+b':>8}")
+    for name, leaf, mul, add in rows:
+        print(f"   {name:10} {leaf:>8.0f} {mul:>8.0f} {add:>8.0f}")
+    print(f"   ratio      {l1 / l2:>8.0%} {m1 / m2:>8.0%} {a1 / a2:>8.0%}   (target per op <= 40%)")
+    return m1 / m2
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="skip the 10^6 chain")
+    args = parser.parse_args()
+    print(f"Python {sys.version.split()[0]}, gc enabled: {gc.isenabled()}, thresholds {gc.get_threshold()}")
+    bench_training(args.steps)
+    bench_chains([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    bench_memory()
+
+
+if __name__ == "__main__":
+    main()

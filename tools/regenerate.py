@@ -1,0 +1,95 @@
+"""Re-execute notebooks top to bottom and store their outputs: the only way outputs are made.
+
+    ./dev regenerate                      every notebook in notebooks/ and notebooks/solutions/
+    ./dev regenerate notebooks/03_*.ipynb only these
+    ./dev regenerate --check [paths]      execute, compare with what is stored, write nothing;
+                                          exit 1 if anything would change (PNG bytes excepted)
+
+Outputs are deterministic by construction (seeds in the first cell, counters instead of ids,
+rounded floats), so running this twice in a row changes nothing; --check proves it.
+"""
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# Cell metadata that execution adds and that would only make diffs noisy.
+VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
+
+
+def shown(path):
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def all_notebooks():
+    found = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "solutions").glob("*.ipynb"))
+    return [p for p in found if ".ipynb_checkpoints" not in p.parts]
+
+
+def execute(path):
+    """Run one notebook in a fresh kernel, in its own folder; return the executed notebook."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
+                            allow_errors=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    # Cells marked to raise keep their error output; nbclient needs the tag to allow it.
+    return nb
+
+
+def comparable(nb):
+    """The notebook as JSON, minus what may differ without meaning anything (PNG bytes)."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "data" in out and "image/png" in out["data"]:
+                out["data"]["image/png"] = "<png>"
+    return json.dumps(nb, sort_keys=True, indent=1)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path)
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    paths = [p.resolve() for p in args.paths] or all_notebooks()
+    changed = []
+    for path in paths:
+        start = time.perf_counter()
+        nb = execute(path)
+        seconds = time.perf_counter() - start
+        if args.check:
+            stored = nbformat.read(path, as_version=4)
+            same = comparable(stored) == comparable(nb)
+            if not same:
+                changed.append(path)
+            print(f"{'same   ' if same else 'CHANGED'} {seconds:6.1f} s  {shown(path)}")
+        else:
+            nbformat.write(nb, path)
+            print(f"wrote   {seconds:6.1f} s  {shown(path)}")
+    if changed:
+        print(f"{len(changed)} notebook(s) would change: regenerate them with ./dev regenerate", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
