@@ -135,14 +135,16 @@ class Value:
     # Primitive operations: each has its own backward rule.
     # ------------------------------------------------------------------------------------------
 
+    # The hot paths check `isinstance` inline and call _operand only for numbers and mistakes.
+
     def __add__(self, other):
-        other = self._operand(other, "+")
+        other = other if isinstance(other, Value) else self._operand(other, "+")
         out = Value(self.data + other.data, (self, other), "+")
         out._rule = _add_backward
         return out
 
     def __mul__(self, other):
-        other = self._operand(other, "*")
+        other = other if isinstance(other, Value) else self._operand(other, "*")
         out = Value(self.data * other.data, (self, other), "*")
         out._rule = _mul_backward
         return out
