@@ -6,19 +6,89 @@ Every checker follows the same contract, so exercises behave alike in every note
   and, where it applies, a finite difference);
 - a wrong answer prints a targeted hint for the mistake it looks like (a flipped sign, a missing
   upstream factor, `=` instead of `+=`, ...) and never the solution.
-Checkers return True or False so a notebook (or a test) can assert on them.
+Checkers return a Verdict: true or false, so a notebook (or a test) can assert on it, and invisible
+as the last line of a cell, so the printed message is all the learner sees.
 
 The exercise-specific checkers live in one module per notebook: series_checks.nb03, ...
 """
 
 import math
 
-__all__ = ["is_waiting", "waiting", "passed", "failed", "close", "check_number", "numeric_derivative"]
+__all__ = ["Verdict", "checker", "lecture_expression", "is_waiting", "is_unwritten", "waiting", "passed", "failed", "close", "check_number", "numeric_derivative"]
+
+
+class Verdict:
+    """A checker's answer: behaves as True or False, and displays nothing in a notebook."""
+    __slots__ = ("ok",)
+
+    def __init__(self, ok):
+        self.ok = bool(ok)
+
+    def __bool__(self):
+        return self.ok
+
+    def __eq__(self, other):
+        return self.ok == bool(other)
+
+    def __hash__(self):
+        return hash(self.ok)
+
+    def __repr__(self):
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self):
+        """Show nothing: the ✅ / ❌ / ⏳ line printed by the checker is the feedback."""
+
+
+def checker(fn):
+    """Decorator for an exercise checker: whatever it returns becomes a Verdict."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return Verdict(fn(*args, **kwargs))
+    return wrapper
+
+
+def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
+    """The series' running example L = (a*b + c) * f, every node labelled; a dict by label.
+
+    e = a*b and d = e + c. With the default numbers: L = -8, and after L.backward() the grads are
+    a 6, b -4, c -2, d -2, e -2, f 4.
+    """
+    from micrograd_core import Value
+    a, b, c, f = Value(a, label="a"), Value(b, label="b"), Value(c, label="c"), Value(f, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
 
 
 def is_waiting(answer):
     """True while the learner has not replaced the placeholder `...` (or left None)."""
     return answer is Ellipsis or answer is None
+
+
+def is_unwritten(fn):
+    """True for a function whose body is still only `...` (or `pass`, or a docstring).
+
+    Exercises that ask for a function give its signature with `...` as the body; such a function
+    counts as waiting for an answer, like a `...` value.
+    """
+    import dis
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("RESUME", "NOP", "RETURN_VALUE", "CACHE"):
+            continue
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
+            continue
+        return False
+    return True
 
 
 def waiting(exercise, what="replace the `...` with your answer"):

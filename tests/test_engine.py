@@ -7,6 +7,7 @@ import pytest
 
 import micrograd_core as mc
 from micrograd_core import MLP, Layer, Neuron, Value, gradient_check
+from series_checks import lecture_expression
 
 
 def numeric_grads(build, xs, h=1e-6):
@@ -62,13 +63,7 @@ def test_op_value_and_grad_match_finite_differences(name, build, plain, xs):
 
 
 def test_lecture_expression():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    a, b, c, d, e, f, L = lecture_graph()
     L.backward()
     assert L.data == -8.0
     assert [x.grad for x in (a, b, c, d, e, f, L)] == [6.0, -4.0, -2.0, -2.0, -2.0, 4.0, 1.0]
@@ -180,11 +175,8 @@ def test_results_identical_run_to_run():
 # ----------------------------------------------------------------------------------------------
 
 def lecture_graph():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    d = e + c
-    L = d * f
-    return a, b, c, d, e, f, L
+    g = lecture_expression()
+    return tuple(g[k] for k in "abcdefL")
 
 
 def test_steps_show_the_chain_rule_arithmetic():

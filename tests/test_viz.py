@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 import viz  # noqa: E402
 from micrograd_core import MLP, Neuron, Value  # noqa: E402
+from series_checks import lecture_expression  # noqa: E402
 
 PURE = Path(sys.executable).parent / "graphviz-pure"
 
@@ -25,18 +26,6 @@ PURE = Path(sys.executable).parent / "graphviz-pure"
 # ----------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # ----------------------------------------------------------------------------------------------
-
-def lecture_expression():
-    """L = (a*b + c) * f with a=2, b=-3, c=10, f=-2: the hand-checked example."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return {"a": a, "b": b, "c": c, "f": f, "e": e, "d": d, "L": L}
-
 
 def edges(source):
     return re.findall(r"^(\w+) -> (\w+)", source, flags=re.M)

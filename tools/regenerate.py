@@ -37,7 +37,13 @@ def all_notebooks():
 
 
 def execute(path):
-    """Run one notebook in a fresh kernel, in its own folder; return the executed notebook."""
+    """Run one notebook in a fresh kernel, in its own folder; return the executed notebook.
+
+    Stored outputs are always drawn by graphviz-pure, whatever this machine has, so they are the
+    same bytes everywhere (nbval compares them through the sanitizer, so any renderer passes).
+    """
+    os.environ.setdefault("MICROGRAD_RENDERER", "pure")
+    os.environ.setdefault("PYTHONHASHSEED", "0")
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -50,14 +56,39 @@ def execute(path):
                             allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    # Cells marked to raise keep their error output; nbclient needs the tag to allow it.
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     return nb
 
 
+def merge_streams(outputs):
+    """Join consecutive stdout (or stderr) outputs into one.
+
+    The kernel flushes its output buffer on a timer, so one print can arrive in one piece on one
+    run and in two on the next; merged, the stored notebook is the same every time.
+    """
+    merged = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (out.output_type == "stream" and prev is not None and prev.output_type == "stream"
+                and prev.name == out.name):
+            prev.text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def comparable(nb):
-    """The notebook as JSON, minus what may differ without meaning anything (PNG bytes)."""
+    """The notebook as JSON, minus what may differ without meaning anything.
+
+    That is PNG bytes, and the outputs of cells marked `# NBVAL_IGNORE_OUTPUT` (timings), which
+    nbval does not compare either.
+    """
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
+        if cell.cell_type == "code" and "# NBVAL_IGNORE_OUTPUT" in cell.source.splitlines():
+            cell.outputs = []
         for out in cell.get("outputs", []):
             if "data" in out and "image/png" in out["data"]:
                 out["data"]["image/png"] = "<png>"
@@ -69,7 +100,6 @@ def main(argv=None):
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
-    os.environ.setdefault("PYTHONHASHSEED", "0")
     paths = [p.resolve() for p in args.paths] or all_notebooks()
     changed = []
     for path in paths:

@@ -1,0 +1,239 @@
+"""Checkers for notebook 02 (values and expression graphs).
+
+The expected answers come from the engine itself (the nodes of `topological_order()`, their
+`_prev` and `_op`) and from the drawing viz makes of the same expression, so the checkers cannot
+drift from what the notebook shows. No derivatives are involved, so there is no finite difference
+here. A wrong answer gets a hint, never the expected value.
+"""
+
+import math
+import numbers
+import operator
+import re
+
+from micrograd_core import Value
+
+from . import close, failed, is_waiting, passed, waiting
+from . import checker
+
+__all__ = ["count_graph", "check_counts", "check_prev", "check_build"]
+
+
+def count_graph(root):
+    """(values, ops, arrows) of the graph behind root, as the engine stores it.
+
+    Every Value is one box; every non-leaf has one op ellipse, one arrow per argument slot into
+    the ellipse and one arrow from the ellipse to its Value.
+    """
+    nodes = root.topological_order()
+    ops = [n for n in nodes if n._prev]
+    return len(nodes), len(ops), sum(len(n._prev) for n in ops) + len(ops)
+
+
+def count_drawing(root):
+    """(values, ops, arrows) of viz's drawing of root: read from its DOT text."""
+    import viz  # imported here so that the checkers of other exercises work without Graphviz
+    graph = viz.draw_dot(root, legend=False)
+    arrows = len(re.findall(r"^\s*[vo]\d+ -> [vo]\d+", graph.source, flags=re.M))
+    return graph.n_values, graph.n_ops, arrows
+
+
+def _int_answer(exercise, answer, name):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or \
+            not float(answer).is_integer():
+        failed(exercise, f"{name} should be a whole number, got {type(answer).__name__} {answer!r}.")
+        return None
+    return int(answer)
+
+
+# Exercise 1 ------------------------------------------------------------------------------------
+
+def _exercise1_expression():
+    a = Value(2.0, label="a")
+    b = Value(-3.0, label="b")
+    return a * b + a
+
+
+@checker
+def check_counts(n_values, n_ops, n_arrows):
+    """Exercise 1: boxes, ellipses and arrows in the drawing of a*b + a."""
+    ex = "Exercise 1"
+    answers = {"n_values": n_values, "n_ops": n_ops, "n_arrows": n_arrows}
+    untouched = [name for name, v in answers.items() if is_waiting(v)]
+    if untouched:
+        return waiting(ex, "replace the `...` of " + ", ".join(untouched))
+    got = {}
+    for name, v in answers.items():
+        got[name] = _int_answer(ex, v, name)
+        if got[name] is None:
+            return False
+    out = _exercise1_expression()
+    engine = count_graph(out)
+    drawing = count_drawing(out)
+    assert engine == drawing, (engine, drawing)  # the engine's graph and viz's picture agree
+    values, ops, arrows = engine
+    hints = []
+    if got["n_values"] != values:
+        if got["n_values"] == values + 1:
+            hints.append("n_values: a appears twice in the code but is one Value object, so it is "
+                         "one box.")
+        elif got["n_values"] < values:
+            hints.append("n_values: count every Value once: the two leaves, the product, and the "
+                         "final sum.")
+        else:
+            hints.append("n_values: count each Value object once; ops are ellipses, not boxes.")
+    if got["n_ops"] != ops:
+        hints.append("n_ops: one ellipse per operator the expression applies; a leaf has none.")
+    if got["n_arrows"] != arrows:
+        if got["n_arrows"] == arrows - ops:
+            hints.append("n_arrows: you counted the arrows into the ops; each op also has one arrow "
+                         "into the Value it made.")
+        elif got["n_arrows"] == arrows - 1:
+            hints.append("n_arrows: a is used in two argument slots, so two arrows leave its box.")
+        else:
+            hints.append("n_arrows: one arrow per argument slot into each op, plus one arrow from "
+                         "each op to its result.")
+    if hints:
+        return failed(ex, " ".join(hints))
+    return passed(ex, f"The engine's graph and viz's drawing both have {values} boxes, {ops} ellipses "
+                      f"and {arrows} arrows.")
+
+
+# Exercise 2 ------------------------------------------------------------------------------------
+
+def _exercise2_expression():
+    x = Value(1.5, label="x")
+    y = Value(-2.0, label="y")
+    t = x * y
+    t.label = "t"
+    u = y - t
+    u.label = "u"
+    return x, y, t, u
+
+
+def _as_numbers(children):
+    """A tuple of numbers or Values -> tuple of floats, or None if it is not that."""
+    if not isinstance(children, (tuple, list)):
+        return None
+    out = []
+    for c in children:
+        if isinstance(c, Value):
+            out.append(c.data)
+        elif isinstance(c, (int, float)) and not isinstance(c, bool):
+            out.append(float(c))
+        else:
+            return None
+    return tuple(out)
+
+
+@checker
+def check_prev(u_op, u_children_data):
+    """Exercise 2: u = y - t; predict u._op and the data of u._prev, slot by slot."""
+    ex = "Exercise 2"
+    if is_waiting(u_op) or is_waiting(u_children_data):
+        return waiting(ex, "replace both `...`: u's op, and the data of its children in slot order")
+    x, y, t, u = _exercise2_expression()
+    expected_op = u._op
+    expected = tuple(c.data for c in u._prev)
+    if not isinstance(u_op, str):
+        return failed(ex, f"u_op should be a string such as '*', got {type(u_op).__name__} {u_op!r}.")
+    given = _as_numbers(u_children_data)
+    if given is None:
+        return failed(ex, "u_children_data should be a tuple of numbers, one per slot, e.g. (1.0, 2.0).")
+    hints = []
+    if u_op.strip() != expected_op:
+        if u_op.strip() == "-":
+            hints.append("u_op: Value has no '-' operation of its own; read the source of "
+                         "Value.__sub__ (section 2) to see what it builds instead.")
+        else:
+            hints.append("u_op: which operation does Value.__sub__ apply last? Its result is u.")
+    if len(given) != len(expected):
+        hints.append(f"u_children_data: u was made by a binary operation, so _prev has "
+                     f"{len(expected)} slots; you gave {len(given)}.")
+    elif not all(close(g, e) for g, e in zip(given, expected)):
+        if all(close(g, e) for g, e in zip(given, reversed(expected))):
+            hints.append("u_children_data: the right numbers in the wrong order. Slot order follows "
+                         "the code of __sub__: which operand comes first?")
+        elif close(given[0], y.data) and close(given[1], t.data):
+            hints.append("u_children_data: the second slot does not hold t itself, but a new Value "
+                         "that __sub__ made from t.")
+        elif {round(g, 9) for g in given} == {x.data, y.data}:
+            hints.append("u_children_data: those are t's children; the question is about u.")
+        else:
+            hints.append("u_children_data: list the .data of u._prev[0] and u._prev[1]; work out what "
+                         "y - t turns into, one operation at a time.")
+    if hints:
+        return failed(ex, " ".join(hints))
+    return passed(ex, f"The engine agrees: u._op is {expected_op!r} and u._prev holds y and the "
+                      f"negation of t, in that order.")
+
+
+# Exercise 3 ------------------------------------------------------------------------------------
+
+TARGET = -28.0
+OPS = {"+": operator.add, "*": operator.mul}
+
+
+def _recompute(node):
+    """The value of the graph behind node, recomputed from its leaves (catches a hand-set .data)."""
+    memo = {}
+    for n in node.topological_order():
+        if not n._prev:
+            memo[n] = n.data
+        elif n._op in OPS:
+            left, right = (memo[c] for c in n._prev)
+            memo[n] = OPS[n._op](left, right)
+        else:
+            return math.nan
+    return memo[node]
+
+
+@checker
+def check_build(target, a, b, c):
+    """Exercise 3: a Value equal to -28 built from a, b, c (each once) with + and * (two ops)."""
+    ex = "Exercise 3"
+    if is_waiting(target):
+        return waiting(ex, "replace the `...` with an expression built from a, b and c")
+    if not isinstance(target, Value):
+        return failed(ex, f"target should be a Value built with operators on a, b and c; got "
+                          f"{type(target).__name__} {target!r}. (Arithmetic on .data gives a plain "
+                          f"number and loses the graph.)")
+    nodes = target.topological_order()
+    leaves = [n for n in nodes if not n._prev]
+    ops = [n for n in nodes if n._prev]
+    if not ops:
+        return failed(ex, "target is a single leaf with no graph behind it: combine a, b and c with "
+                          "+ and * so that the result remembers how it was made.")
+    given = (a, b, c)
+    strangers = [n for n in leaves if not any(n is g for g in given)]
+    if strangers:
+        what = ", ".join(f"{n.data:g}" for n in strangers)
+        return failed(ex, f"the graph has a leaf that is none of a, b, c (data {what}). A plain number "
+                          f"in the expression becomes a leaf of its own, and so does the -1 hidden in "
+                          f"a subtraction: use only a, b and c, with + and *.")
+    bad_ops = sorted({n._op for n in ops if n._op not in OPS})
+    if bad_ops:
+        return failed(ex, f"the graph uses {', '.join(repr(o) for o in bad_ops)}; build it with + and * only.")
+    uses = {id(g): 0 for g in given}
+    for n in ops:
+        for child in n._prev:
+            if id(child) in uses:
+                uses[id(child)] += 1
+    names = {id(a): "a", id(b): "b", id(c): "c"}
+    unused = [names[k] for k, v in uses.items() if v == 0]
+    repeated = [names[k] for k, v in uses.items() if v > 1]
+    if unused or repeated:
+        parts = ([f"not used: {', '.join(unused)}"] if unused else []) + \
+                ([f"used more than once: {', '.join(repeated)}"] if repeated else [])
+        return failed(ex, "use each of a, b and c exactly once (" + "; ".join(parts) + ").")
+    if len(ops) != 2:
+        return failed(ex, f"the graph has {len(ops)} op nodes; three leaves used once each need two.")
+    recomputed = _recompute(target)
+    if not close(recomputed, target.data):
+        return failed(ex, f"target.data says {target.data:.4f} but its graph computes {recomputed:.4f}: "
+                          f"build the value with operators instead of setting .data.")
+    if not close(recomputed, TARGET):
+        return failed(ex, f"your expression gives {recomputed:.4f}, not {TARGET:.4f}. Try another "
+                          f"arrangement: which two values to multiply, and what to add.")
+    return passed(ex, f"The graph has leaves a, b, c (each used once) and two ops, and recomputing it "
+                      f"from the leaves gives {recomputed:.4f}.")

@@ -1,0 +1,161 @@
+"""Checkers for notebook 07 (a neuron).
+
+The expected numbers are computed here twice: by building the neuron with Values and calling
+backward(), and by a symmetric finite difference of the same neuron written with plain floats.
+A wrong answer gets a hint aimed at the mistake it looks like; the answer itself is never printed
+before it is right.
+"""
+
+import math
+
+from micrograd_core import Value
+
+from . import check_number, close, failed, is_waiting, numeric_derivative, passed, waiting
+from . import checker
+
+__all__ = ["EX1", "EX2", "EX3", "check_exercise_1", "check_exercise_2", "check_exercise_3a",
+           "check_exercise_3b"]
+
+# Exercise 1: o = tanh(x1*w1 + x2*w2 + b); the grad of w2.
+EX1 = {"x1": 1.0, "x2": -2.0, "w1": 0.5, "w2": -0.25, "b": 0.1}
+# Exercise 2: three inputs, one of them zero, one weight zero.
+EX2 = {"x": [1.5, -0.5, 0.0], "w": [0.4, 0.0, -0.3], "b": -0.1}
+# Exercise 3: the lecture's neuron with a large bias (saturated).
+EX3 = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 10.0}
+
+_ACT = {"tanh": math.tanh, "relu": lambda n: n if n > 0 else 0.0}
+
+
+def _neuron_floats(p, act="tanh"):
+    return _ACT[act](p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"])
+
+
+def _neuron_grads(p, act="tanh"):
+    """Build the 2-input neuron with Values, run backward, return {name: grad}."""
+    v = {k: Value(val, label=k) for k, val in p.items()}
+    n = v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]
+    o = n.tanh() if act == "tanh" else n.relu()
+    o.backward()
+    return {k: node.grad for k, node in v.items()}, o.data
+
+
+def _nudged(p, key, act="tanh"):
+    """d(o)/d(key) by a symmetric finite difference of the float version."""
+    def f(t):
+        q = dict(p)
+        q[key] = t
+        return _neuron_floats(q, act)
+    return numeric_derivative(f, p[key])
+
+
+@checker
+def check_exercise_1(answer):
+    """Exercise 1: d(o)/d(w2) for the neuron EX1, computed by hand."""
+    grads, o = _neuron_grads(EX1)
+    expected = grads["w2"]
+    numeric = _nudged(EX1, "w2")
+    p = EX1
+    n = p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"]
+    slope = 1 - o ** 2
+    hints = (
+        (slope, "that is do/dn, the slope of tanh. One more factor: the local derivative of w2 * x2 "
+                "with respect to w2."),
+        (slope * p["w2"], "the local derivative of w2 * x2 with respect to w2 is x2, not w2."),
+        (p["x2"], "you skipped tanh: the upstream gradient reaching the product is 1 - o**2, not 1."),
+        ((1 - n ** 2) * p["x2"], "tanh's slope is 1 - o**2 with o = tanh(n); you used n itself."),
+        (o * p["x2"], "tanh's slope is 1 - o**2, not o."),
+        (grads["w1"], "that is the grad of w1. w2 multiplies x2, so x2 is its local derivative."),
+    )
+    return check_number("Exercise 1 (grad of w2)", answer, expected, hints=hints,
+                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}.")
+
+
+def _ex2_grads():
+    xs = [Value(v, label=f"x{i}") for i, v in enumerate(EX2["x"], start=1)]
+    ws = [Value(v, label=f"w{i}") for i, v in enumerate(EX2["w"], start=1)]
+    b = Value(EX2["b"], label="b")
+    o = sum((w * x for w, x in zip(ws, xs)), b).tanh()
+    o.backward()
+    return {x.label: x.grad for x in xs}, {w.label: w.grad for w in ws}
+
+
+EX2_REASONS = {
+    "A": "its value is zero",
+    "B": "its weight is zero",
+    "C": "tanh is saturated",
+    "D": "it is the middle input",
+}
+
+
+@checker
+def check_exercise_2(which_input, reason):
+    """Exercise 2: which input gets a zero grad ('x1', 'x2' or 'x3'), and why (a letter)."""
+    name = "Exercise 2 (zero grad)"
+    if is_waiting(which_input) or is_waiting(reason):
+        return waiting(name, "fill in both `which_input` and `reason`")
+    x_grads, w_grads = _ex2_grads()
+    label = str(which_input).strip().lower()
+    if label not in x_grads:
+        return failed(name, f"name the input by its label in quotes: one of {', '.join(sorted(x_grads))}.")
+    letter = str(reason).strip().upper()
+    if letter not in EX2_REASONS:
+        return failed(name, f"the reason is one of the letters {', '.join(EX2_REASONS)}, in quotes.")
+    zero_inputs = [k for k, g in x_grads.items() if g == 0.0]
+    if label not in zero_inputs:
+        value = EX2["x"][int(label[1]) - 1]
+        if value == 0.0:
+            return failed(name, f"{label} is zero, but the local derivative of w * {label} with respect to "
+                                f"{label} is its weight, not {label} itself. A zero input silences its "
+                                "weight's grad instead.")
+        return failed(name, f"{label} gets a non-zero grad: its weight is not zero and tanh passes a slope "
+                            "of about 0.79 here. Look at the weights.")
+    if letter != "B":
+        hints = {
+            "A": f"{label} is not zero ({EX2['x'][int(label[1]) - 1]}). What multiplies the upstream grad "
+                 f"in the rule for w * {label}?",
+            "C": "tanh is not saturated here: n is small and 1 - o**2 is about 0.79, so every path gets a "
+                 "real upstream gradient.",
+            "D": "the position of an input does not matter to the chain rule; what does the local "
+                 "derivative of w * x with respect to x depend on?",
+        }
+        return failed(name, f"right input, wrong reason: {hints[letter]}")
+    x_index = int(label[1]) - 1
+    numeric = numeric_derivative(
+        lambda t: math.tanh(sum(w * (t if i == x_index else x) for i, (w, x) in enumerate(zip(EX2["w"], EX2["x"])))
+                            + EX2["b"]), EX2["x"][x_index])
+    return passed(name, f"backward() gives {label}.grad = {x_grads[label]:.4f} and a finite difference "
+                        f"{numeric:.4f}: d(w * x)/dx = w, and its weight is 0.")
+
+
+@checker
+def check_exercise_3a(answer):
+    """Exercise 3a: w1.grad of the tanh neuron with b = 10."""
+    grads, o = _neuron_grads(EX3, "tanh")
+    expected = grads["w1"]
+    numeric = _nudged(EX3, "w1", "tanh")
+    hints = (
+        (1.0, "1.0 is w1's grad with the old bias 6.8814. With b = 10, n changes: recompute n first."),
+        (EX3["x1"], "x1 alone is the grad when tanh passes a slope of 1; here tanh is far from 0."),
+        ((1 - 4.0 ** 2) * EX3["x1"], "tanh's slope is 1 - tanh(n)**2, with tanh(n), not n."),
+        ((1 - o ** 2), "that is the slope of tanh at n. Multiply by the local derivative of w1 * x1 "
+                       "with respect to w1."),
+    )
+    return check_number("Exercise 3a (saturated tanh)", answer, expected, hints=hints,
+                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
+                                     "a saturated tanh lets almost nothing through.")
+
+
+@checker
+def check_exercise_3b(answer):
+    """Exercise 3b: w1.grad of the same neuron with ReLU instead of tanh."""
+    grads, _ = _neuron_grads(EX3, "relu")
+    expected = grads["w1"]
+    numeric = _nudged(EX3, "w1", "relu")
+    hints = (
+        (0.0, "ReLU is flat only where n < 0. Here n = 4 > 0, so its slope is 1."),
+        (4.0, "4 is n itself. ReLU's slope at n = 4 is 1; multiply it by the local derivative of w1 * x1."),
+        (1.0, "1 is ReLU's slope. One more factor: the local derivative of w1 * x1 with respect to w1."),
+    )
+    return check_number("Exercise 3b (ReLU)", answer, expected, hints=hints,
+                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
+                                     "ReLU does not saturate for positive n.")

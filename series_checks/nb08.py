@@ -1,0 +1,173 @@
+"""Checkers for notebook 08 (layers and MLPs).
+
+Counts are checked twice: with the formula sum over layers of (nin + 1) * nout, and by building the
+model with micrograd_core and counting its parameters(). Gradients are checked with backward() and
+with a finite difference. Building a model draws random numbers, so every checker saves and restores
+the random state: running a checker never changes what the rest of the notebook computes.
+"""
+
+import random
+
+from micrograd_core import MLP, Layer, Neuron
+
+from . import failed, is_waiting, numeric_derivative, passed, waiting
+from . import checker
+
+__all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
+
+EX1_ARCH = (4, [8, 8, 2])
+
+
+class _KeepRandomState:
+    """Run a block without disturbing the notebook's random sequence."""
+
+    def __enter__(self):
+        self.state = random.getstate()
+
+    def __exit__(self, *exc):
+        random.setstate(self.state)
+        return False
+
+
+def _formula(nin, nouts):
+    sizes = [nin] + list(nouts)
+    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+
+
+@checker
+def check_exercise_1(answer):
+    """Exercise 1: how many parameters does MLP(4, [8, 8, 2]) have?"""
+    nin, nouts = EX1_ARCH
+    with _KeepRandomState():
+        counted = len(MLP(nin, nouts).parameters())
+    expected = _formula(nin, nouts)
+    assert counted == expected  # the engine and the formula must agree before we judge the answer
+    sizes = [nin] + list(nouts)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    weights_only = sum(a * b for a, b in pairs)
+    hints = (
+        (weights_only, "you counted the weights only: every neuron also has one bias."),
+        (weights_only + len(nouts), "one bias per neuron, not one per layer."),
+        (sum(a * (b + 1) for a, b in pairs), "the +1 (the bias) is per neuron: each of the nout neurons has "
+                                              "nin weights and 1 bias, so (nin + 1) * nout."),
+        (sum(nouts), "that is the number of neurons; count the weights and biases inside them."),
+        (sum((a + 1) * b for a, b in pairs[1:]), f"you skipped the first layer: it maps the {nin} inputs "
+                                                  f"to {nouts[0]} neurons."),
+    )
+    exercise = "Exercise 1 (parameter count)"
+    if is_waiting(answer):
+        return waiting(exercise)
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return failed(exercise, f"the answer should be a whole number, got {type(answer).__name__} {answer!r}.")
+    if value == expected:
+        return passed(exercise, f"The formula gives {expected} and len(MLP{EX1_ARCH}.parameters()) "
+                                f"counts {counted}.")
+    for wrong, hint in hints:
+        if value == wrong:
+            return failed(exercise, hint)
+    return failed(exercise, f"write the sizes as one list, [{nin}] + {list(nouts)}: each consecutive pair "
+                            "(nin, nout) is one layer with (nin + 1) * nout parameters; add up the layers.")
+
+
+@checker
+def check_exercise_2(length, kind):
+    """Exercise 2: len(Layer(5, 3)(x)), and what Layer(5, 1)(x) returns (a type or its name)."""
+    name = "Exercise 2 (what a layer returns)"
+    if is_waiting(length) or is_waiting(kind):
+        return waiting(name, "fill in both `length` and `kind`")
+    x = [0.5, -1.0, 2.0, 0.0, 1.5]
+    with _KeepRandomState():
+        three = Layer(5, 3)(x)
+        one = Layer(5, 1)(x)
+    try:
+        n = int(length)
+    except (TypeError, ValueError):
+        return failed(name, "`length` should be a whole number.")
+    if n != len(three):
+        if n == 5:
+            return failed(name, "5 is the number of inputs. A layer returns one output per neuron.")
+        if n == 1:
+            return failed(name, "a layer returns one output per neuron, and Layer(5, 3) has more than one.")
+        return failed(name, "count the neurons of Layer(5, 3): Layer(nin, nout) has nout of them, "
+                            "and each gives one output.")
+    kind_name = kind.__name__ if isinstance(kind, type) else str(kind).strip()
+    if kind_name.lower() in ("list", "tuple"):
+        return failed(name, "look at the last line of Layer.__call__: a list with a single element is "
+                            "unwrapped.")
+    if kind_name.lower() in ("float", "int"):
+        return failed(name, "the layer's output is still part of the graph, so it cannot be a plain number.")
+    if kind_name.lower() in ("neuron",):
+        return failed(name, "calling a layer runs its neurons; what does a neuron's call return?")
+    if kind_name != type(one).__name__:
+        return failed(name, f"answer with a type, such as list or Value (or its name in quotes); "
+                            f"got {kind_name!r}.")
+    return passed(name, f"The engine agrees: Layer(5, 3) gives a list of {len(three)} Values, and Layer(5, 1) "
+                        f"gives one {type(one).__name__}, ready to be a loss or a prediction.")
+
+
+def _weights_by_neuron(model):
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            yield neuron
+
+
+def _grads_of(model, x):
+    """Fresh grads of the model's parameters for input x (the model's own grads are left as they were)."""
+    params = model.parameters()
+    saved = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    out = model(x)
+    out.backward()
+    grads = {p: p.grad for p in params}
+    for p, g in zip(params, saved):
+        p.grad = g
+    return grads
+
+
+@checker
+def check_exercise_3(answer, model, x):
+    """Exercise 3: the name of the neuron one of whose weights has the largest |grad| (e.g. 'L1 N2')."""
+    name = "Exercise 3 (largest weight gradient)"
+    if is_waiting(answer):
+        return waiting(name, "put the neuron's name in quotes, e.g. 'L1 N2'")
+    given = answer.name if isinstance(answer, Neuron) else str(answer)
+    key = given.replace(" ", "").upper()
+    neurons = {n.name.replace(" ", "").upper(): n for n in _weights_by_neuron(model)}
+    if key not in neurons:
+        return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
+                            f"got {given!r}.")
+    learners_grads_zero = all(p.grad == 0.0 for p in model.parameters())
+    grads = _grads_of(model, x)
+    by_abs = max(((abs(grads[w]), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
+    if neurons[key] is by_abs:
+        w = max(by_abs.w, key=lambda v: abs(grads[v]))
+        old = w.data
+
+        def f(t):
+            w.data = t
+            try:
+                return model(x).data
+            finally:
+                w.data = old
+        numeric = numeric_derivative(f, old)
+        return passed(name, f"{by_abs.name} holds the weight with the largest |grad|: backward() gives "
+                            f"{grads[w]:.4f} and a finite difference {numeric:.4f}.")
+    if learners_grads_zero:
+        return failed(name, "every grad in your model is still 0: run backward() on the model's output "
+                            "before you compare grads.")
+    by_signed = max(((grads[w], n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
+    by_data = max(((abs(w.data), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
+    by_bias = max(((abs(grads[n.b]), n) for n in _weights_by_neuron(model)), key=lambda t: t[0])[1]
+    if neurons[key] is by_signed:
+        return failed(name, "that neuron has the largest grad counted with its sign. Compare sizes, "
+                            "abs(w.grad): a large negative grad is as strong a signal as a large positive one.")
+    if neurons[key] is by_data:
+        return failed(name, "that neuron has the largest weight *value* (w.data). The question is about "
+                            "w.grad.")
+    if neurons[key] is by_bias:
+        return failed(name, "that neuron has the largest *bias* grad. Look at the weights neuron.w only.")
+    return failed(name, "loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
+                        "whose weight has the largest abs(w.grad).")
