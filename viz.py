@@ -540,7 +540,10 @@ def inline_svg(svg_text):
     """SVG ready to sit inside HTML: no XML prolog, no DOCTYPE, no namespace URLs (HTML needs none)."""
     start = svg_text.find("<svg")
     svg_text = svg_text[start:] if start >= 0 else svg_text
-    return re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg_text)
+    svg_text = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg_text)
+    # Shrink to the width of the page or notebook instead of overflowing it (the viewBox keeps
+    # the proportions).
+    return svg_text.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
 
 
 class SideBySide:

@@ -108,6 +108,9 @@ def chain(Value, n):
 
 
 def bench_chains(sizes):
+    # micrograd's graphs from section 1 are cyclic garbage: collect it now, or its cleanup would
+    # be billed to whichever chain happens to trigger the collector.
+    gc.collect()
     print("2. chain of N ops, forward + backward (ours)")
     print(f"   {'N':>9} {'forward s':>10} {'backward s':>11} {'us/op':>7}")
     for n in sizes:
