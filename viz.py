@@ -705,7 +705,7 @@ class Card:
 
     def html(self):
         esc = html.escape
-        parts = [f'<div style="font-family:sans-serif;font-size:13px;margin-top:6px">',
+        parts = ['<div style="font-family:sans-serif;font-size:13px;margin-top:6px">',
                  f"<div><b>{esc(self.title)}</b></div>"]
         if self.note:
             parts.append(f"<div>{esc(self.note)}</div>")

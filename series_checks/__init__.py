@@ -14,7 +14,7 @@ The exercise-specific checkers live in one module per notebook: series_checks.nb
 
 import math
 
-__all__ = ["Verdict", "checker", "lecture_expression", "is_waiting", "is_unwritten", "waiting", "passed", "failed", "close", "check_number", "numeric_derivative"]
+__all__ = ["Verdict", "checker", "lecture_expression", "is_waiting", "is_unwritten", "waiting", "passed", "failed", "close", "check_number", "read_number", "numeric_derivative"]
 
 
 class Verdict:
@@ -106,6 +106,22 @@ def failed(exercise, hint):
     return False
 
 
+def read_number(exercise, answer):
+    """The answer as a float, or None after printing what is wrong with it (a Value, a bool, text)."""
+    from micrograd_core import Value
+    if isinstance(answer, Value):
+        failed(exercise, "you gave a Value; the answer is a plain number (a Value's number is its .data).")
+        return None
+    if isinstance(answer, bool):
+        failed(exercise, "the answer should be a number, not True or False.")
+        return None
+    try:
+        return float(answer)
+    except (TypeError, ValueError):
+        failed(exercise, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
+        return None
+
+
 def close(a, b, tol=1e-4):
     """Equal within tol, relative to the size of the numbers (and absolute near zero)."""
     try:
@@ -131,10 +147,9 @@ def check_number(exercise, answer, expected, hints=(), tol=1e-4, confirmed_by=No
     """
     if is_waiting(answer):
         return waiting(exercise)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(exercise, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
+    value = read_number(exercise, answer)
+    if value is None:
+        return False
     if close(value, expected, tol):
         return passed(exercise, confirmed_by or "")
     for wrong, message in hints:

@@ -5,10 +5,9 @@ difference), prints waiting / correct / a hint, and returns True or False. It ne
 expected number on a wrong answer.
 """
 
-from micrograd_core import Value
 
 from . import close, failed, is_waiting, passed, waiting
-from . import checker, lecture_expression
+from . import checker, lecture_expression, read_number
 
 __all__ = ["build_L", "check_new_L", "check_nudged_L"]
 
@@ -17,21 +16,6 @@ def build_L(a, b, c, f):
     """The preview expression L = (a*b + c) * f from four numbers: (L, (a, b, c, f))."""
     g = lecture_expression(a, b, c, f)
     return g["L"], (g["a"], g["b"], g["c"], g["f"])
-
-
-def _as_number(exercise, answer):
-    """The answer as a float, or None after printing what is wrong with it."""
-    if isinstance(answer, Value):
-        failed(exercise, "you gave a Value; the answer is a plain number (a Value's number is its .data).")
-        return None
-    if isinstance(answer, bool):
-        failed(exercise, "the answer should be a number, not True or False.")
-        return None
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
-        failed(exercise, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
-        return None
 
 
 # Exercise 1 ------------------------------------------------------------------------------------
@@ -45,7 +29,7 @@ def check_new_L(answer):
     ex = "Exercise 1"
     if is_waiting(answer):
         return waiting(ex, "replace the `...` with the number you predict for L")
-    value = _as_number(ex, answer)
+    value = read_number(ex, answer)
     if value is None:
         return False
     a, b, c, f = NEW_INPUTS.values()
@@ -82,7 +66,7 @@ def check_nudged_L(answer):
     ex = "Exercise 2"
     if is_waiting(answer):
         return waiting(ex, "replace the `...` with your prediction of the new L")
-    value = _as_number(ex, answer)
+    value = read_number(ex, answer)
     if value is None:
         return False
     a, b, c, f = PREVIEW

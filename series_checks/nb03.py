@@ -190,5 +190,5 @@ def check_exercise3(which_input, direction):
     if change > 0:
         return failed(label, f"this nudge makes L bigger, not smaller: {name}.grad and your direction "
                              f"have the same sign. And another input matters more.")
-    return failed(label, f"this nudge does lower L, but another input has a gradient of larger "
-                         f"size: compare the sizes |grad|, not the signs.")
+    return failed(label, "this nudge does lower L, but another input has a gradient of larger "
+                         "size: compare the sizes |grad|, not the signs.")

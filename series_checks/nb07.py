@@ -10,7 +10,7 @@ import math
 
 from micrograd_core import Value
 
-from . import check_number, close, failed, is_waiting, numeric_derivative, passed, waiting
+from . import check_number, failed, is_waiting, numeric_derivative, passed, waiting
 from . import checker
 
 __all__ = ["EX1", "EX2", "EX3", "check_exercise_1", "check_exercise_2", "check_exercise_3a",

@@ -8,7 +8,7 @@ gradients, confirmed with symmetric finite differences, so a checker never trust
 from micrograd_core import Value
 
 from . import close, failed, is_waiting, passed, waiting, numeric_derivative
-from . import checker, is_unwritten
+from . import checker, is_unwritten, read_number
 
 __all__ = ["EX1_SCORES", "EX1_LABELS", "ALPHA", "LR", "W",
            "check_margin_loss", "check_score_grads", "check_accuracy",
@@ -59,10 +59,9 @@ def check_margin_loss(answer):
     ]
     if is_waiting(answer):
         return waiting(name)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(name, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
+    value = read_number(name, answer)
+    if value is None:
+        return False
     if close(value, expected):
         return passed(name, f"The engine gives {expected:.4f} as well.")
     for wrong, message in hints:
@@ -177,10 +176,9 @@ def check_l2_gradient(answer):
     numeric = numeric_derivative(lambda w: ALPHA * w * w, W, h=1e-4)
     if is_waiting(answer):
         return waiting(name)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(name, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
+    value = read_number(name, answer)
+    if value is None:
+        return False
     if abs(value - expected) <= 1e-3 * abs(expected):
         return passed(name, f"The engine gives {expected:.1e} and a finite difference {numeric:.1e}.")
     for wrong, message in [
@@ -202,10 +200,9 @@ def check_shrink_factor(answer):
     expected = (W - LR * p.grad) / W  # one update with only the L2 gradient, as a factor
     if is_waiting(answer):
         return waiting(name)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(name, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
+    value = read_number(name, answer)
+    if value is None:
+        return False
     if abs(value - expected) < 1e-9:
         return passed(name, f"One update with the engine's L2 gradient takes p from {W} to "
                             f"{W * expected:.6f}: a factor {expected:.4f}.")

@@ -5,7 +5,6 @@ import random
 
 import pytest
 
-import micrograd_core as mc
 from micrograd_core import MLP, Layer, Neuron, Value, gradient_check
 from series_checks import lecture_expression
 

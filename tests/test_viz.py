@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import viz  # noqa: E402
-from micrograd_core import MLP, Neuron, Value  # noqa: E402
+from micrograd_core import MLP, Value  # noqa: E402
 from series_checks import lecture_expression  # noqa: E402
 
 PURE = Path(sys.executable).parent / "graphviz-pure"
