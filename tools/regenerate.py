@@ -42,8 +42,6 @@ def execute(path):
     Stored outputs are always drawn by graphviz-pure, whatever this machine has, so they are the
     same bytes everywhere (nbval compares them through the sanitizer, so any renderer passes).
     """
-    os.environ.setdefault("MICROGRAD_RENDERER", "pure")
-    os.environ.setdefault("PYTHONHASHSEED", "0")
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -55,7 +53,10 @@ def execute(path):
     client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
                             allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
+    env = dict(os.environ)
+    env["MICROGRAD_RENDERER"] = env.get("MICROGRAD_RENDERER") or "pure"
+    env.setdefault("PYTHONHASHSEED", "0")
+    client.execute(env=env)  # the kernel's environment only; this process's stays as it was
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
