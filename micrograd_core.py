@@ -36,55 +36,6 @@ __all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "BackwardStep", "SlotUpd
 
 
 # ----------------------------------------------------------------------------------------------
-# Helpers for human-readable errors
-# ----------------------------------------------------------------------------------------------
-
-def _describe(v):
-    """How an error message names a value: its label (if any) and its data."""
-    if isinstance(v, Value):
-        name = f"Value {v.label!r}" if v.label else "an unlabelled Value"
-        return f"{name} (data={v.data!r})"
-    return f"{type(v).__name__} {v!r}"
-
-
-def _as_float(data, label=""):
-    """Check that `data` is a real number and return it as a float; explain otherwise."""
-    if type(data) is float:
-        return data
-    if isinstance(data, numbers.Real):  # int, bool, fractions, numpy scalars ...
-        return float(data)
-    where = f" (label {label!r})" if label else ""
-    hint = ""
-    if isinstance(data, str):
-        hint = f" If the text is a number, convert it first: Value(float({data!r}))."
-    elif isinstance(data, numbers.Complex):
-        hint = " Complex numbers are not supported: use the real part, e.g. Value(z.real)."
-    elif isinstance(data, (list, tuple)):
-        hint = " A Value holds one number: make one Value per element, e.g. [Value(x) for x in xs]."
-    elif data is None:
-        hint = " Give it a number, e.g. Value(0.0)."
-    raise TypeError(f"Value(): data must be a real number, got {type(data).__name__} {data!r}{where}.{hint}")
-
-
-def _real_pow(base, exponent):
-    """base ** exponent as a float, with IEEE results (inf) instead of Python's OverflowError."""
-    try:
-        return base ** exponent
-    except OverflowError:
-        return math.inf if base > 0 or float(exponent).is_integer() and exponent % 2 == 0 else -math.inf
-    except ZeroDivisionError:  # 0.0 ** negative, reached only through a derivative (see __pow__)
-        return math.inf
-
-
-def _exp(x):
-    """math.exp, but inf on overflow (as in NumPy and PyTorch) instead of an exception."""
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
-
-
-# ----------------------------------------------------------------------------------------------
 # The Value class
 # ----------------------------------------------------------------------------------------------
 
@@ -361,6 +312,55 @@ def _relu_backward(out):
 def _sigmoid_backward(out):
     (a,) = out._prev
     a.grad += out.data * (1.0 - out.data) * out.grad  # d(s(a))/da = s(a) * (1 - s(a))
+
+
+# ----------------------------------------------------------------------------------------------
+# Helpers: numbers with IEEE results, and errors written for humans
+# ----------------------------------------------------------------------------------------------
+
+def _describe(v):
+    """How an error message names a value: its label (if any) and its data."""
+    if isinstance(v, Value):
+        name = f"Value {v.label!r}" if v.label else "an unlabelled Value"
+        return f"{name} (data={v.data!r})"
+    return f"{type(v).__name__} {v!r}"
+
+
+def _as_float(data, label=""):
+    """Check that `data` is a real number and return it as a float; explain otherwise."""
+    if type(data) is float:
+        return data
+    if isinstance(data, numbers.Real):  # int, bool, fractions, numpy scalars ...
+        return float(data)
+    where = f" (label {label!r})" if label else ""
+    hint = ""
+    if isinstance(data, str):
+        hint = f" If the text is a number, convert it first: Value(float({data!r}))."
+    elif isinstance(data, numbers.Complex):
+        hint = " Complex numbers are not supported: use the real part, e.g. Value(z.real)."
+    elif isinstance(data, (list, tuple)):
+        hint = " A Value holds one number: make one Value per element, e.g. [Value(x) for x in xs]."
+    elif data is None:
+        hint = " Give it a number, e.g. Value(0.0)."
+    raise TypeError(f"Value(): data must be a real number, got {type(data).__name__} {data!r}{where}.{hint}")
+
+
+def _real_pow(base, exponent):
+    """base ** exponent as a float, with IEEE results (inf) instead of Python's OverflowError."""
+    try:
+        return base ** exponent
+    except OverflowError:
+        return math.inf if base > 0 or float(exponent).is_integer() and exponent % 2 == 0 else -math.inf
+    except ZeroDivisionError:  # 0.0 ** negative, reached only through a derivative (see __pow__)
+        return math.inf
+
+
+def _exp(x):
+    """math.exp, but inf on overflow (as in NumPy and PyTorch) instead of an exception."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def _check_power_domain(base, n, op):
