@@ -148,7 +148,7 @@ class Value:
 
     def tanh(self):
         # math.tanh is exact and never overflows (tanh(1000) == 1.0); the textbook formula
-        # (e^2x - 1) / (e^2x + 1) turns into inf / inf = nan for large x. See notebook 06.
+        # (e^2x - 1) / (e^2x + 1) turns into inf / inf = nan for large x. See notebook 08.
         out = Value(math.tanh(self.data), (self,), "tanh")
         out._rule = _tanh_backward
         return out

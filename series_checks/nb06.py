@@ -1,122 +1,177 @@
-"""Checkers for notebook 06 (more operations).
+"""Checkers for the exercises of notebook 06, gradients accumulate.
 
-Each checker compares the learner's answer with the engine (micrograd_core) and, where a derivative
-is asked for, with a symmetric finite difference. A wrong answer gets a hint aimed at the mistake it
-looks like; the expected value is never printed before the answer is right.
+Each expected number comes from the engine's backward() and, where a derivative is asked for,
+from a symmetric finite difference as well. A wrong answer gets a hint for the mistake it looks
+like (a forgotten path, a forgotten or an extra backward call, a missing zero_grad); the expected
+number is never printed before the answer is right.
 """
 
-import math
+import random
 
-from micrograd_core import Value
+from micrograd_core import Neuron, Value
 
-from . import check_number, close, failed, is_waiting, numeric_derivative, passed, waiting
-from . import checker
+from . import check_number, checker, close, failed, is_waiting, numeric_derivative, passed, waiting
 
-__all__ = ["check_exercise_1", "check_exercise_2", "check_exercise_3", "EXERCISE_3_OPTIONS"]
-
-# The points where the learner's rule for d(a/b)/db is tried: positive and negative, small and large.
-_POINTS_1 = ((3.0, 2.0), (1.0, 0.5), (-2.0, 4.0), (5.0, -1.25), (0.5, 3.0))
+__all__ = ["check_exercise1", "check_exercise2", "check_exercise3", "EX1_X", "EX2_A", "EX2_B"]
 
 
-def _engine_div_grad_b(a, b):
-    av, bv = Value(a, label="a"), Value(b, label="b")
-    (av / bv).backward()
-    return bv.grad
+# ----------------------------------------------------------------------------------------------
+# Exercise 1: d/dx of x * x * x
+# ----------------------------------------------------------------------------------------------
+
+EX1_X = -2.0
 
 
 @checker
-def check_exercise_1(rule):
-    """Exercise 1: `rule(a, b)` must return d(a/b)/db for plain floats a and b."""
-    name = "Exercise 1 (d(a/b)/db)"
-    if is_waiting(rule):
-        return waiting(name, "write the body of the function")
-    if not callable(rule):
-        return failed(name, "pass the function itself (its name, without parentheses), not a number.")
-    got = []
-    for a, b in _POINTS_1:
-        try:
-            value = rule(a, b)
-        except Exception as e:  # a learner's function may fail in any way: turn it into a hint
-            return failed(name, f"calling your function with a={a}, b={b} raised {type(e).__name__}: {e}")
-        if is_waiting(value):
-            return waiting(name, "replace the `...` after `return` with a formula in a and b")
-        try:
-            got.append(float(value))
-        except (TypeError, ValueError):
-            return failed(name, f"the function should return a number (a float), got {type(value).__name__}. "
-                                "If you built Values inside it, return .data or work with plain floats.")
-    engine = [_engine_div_grad_b(a, b) for a, b in _POINTS_1]
-    numeric = [numeric_derivative(lambda bb, a=a: a / bb, b) for a, b in _POINTS_1]
-    if all(close(g, e) and close(g, n, 1e-3) for g, e, n in zip(got, engine, numeric)):
-        a, b = _POINTS_1[0]
-        return passed(name, f"At a={a}, b={b} your rule gives {got[0]:.4f}, backward() gives {engine[0]:.4f} "
-                            f"and a finite difference {numeric[0]:.4f}; it also agrees at {len(_POINTS_1) - 1} "
-                            "other points.")
-    wrong_rules = (
-        (lambda a, b: 1 / b, "that is the derivative with respect to a (the numerator). "
-                             "Differentiate with respect to the divisor b instead."),
-        (lambda a, b: -1 / b ** 2, "you have the derivative of b**-1; the numerator a still multiplies it."),
-        (lambda a, b: -a / b, "the power rule lowers the exponent by one: d(b**-1)/db = -1 * b**-2."),
-        (lambda a, b: -a / b ** 3, "one power too many: d(b**-1)/db = -1 * b**-2, so divide by b squared."),
-    )
-    for wrong, hint in wrong_rules:
-        if all(close(g, wrong(a, b)) for g, (a, b) in zip(got, _POINTS_1)):
-            return failed(name, hint)
-    if all(close(g, -e) for g, e in zip(got, engine)):
-        return failed(name, "the size is right everywhere but the sign is flipped: making the divisor larger "
-                            "makes a positive a / b smaller.")
-    bad = next((a, b) for (a, b), g, e in zip(_POINTS_1, got, engine) if not close(g, e))
-    return failed(name, f"at a={bad[0]}, b={bad[1]} your rule disagrees with backward(). Write a / b as "
-                        "a * b**-1 and use the power rule on b**-1.")
-
-
-@checker
-def check_exercise_2(answer):
-    """Exercise 2: the slope of the sigmoid at x = 0.5."""
-    x = 0.5
-    v = Value(x, label="x")
-    s = v.sigmoid()
-    s.backward()
-    sig = lambda t: 1.0 / (1.0 + math.exp(-t))
-    numeric = numeric_derivative(sig, x)
-    sx = sig(x)
-    hints = (
-        (sx, "that is the value of the sigmoid at 0.5, not its slope."),
-        (1 - sx ** 2, "1 - s**2 is tanh's rule. The sigmoid's rule is written with s and 1 - s."),
-        (0.25, "0.25 is the slope at x = 0, where s = 0.5. Use s = sigmoid(0.5)."),
-        (1 - sx, "that is only one factor of the sigmoid's rule; it has two."),
-        (x * (1 - x), "evaluate the rule at s = sigmoid(0.5), not at x = 0.5 itself."),
-    )
-    return check_number("Exercise 2 (sigmoid slope)", answer, v.grad, hints=hints,
-                        confirmed_by=f"backward() gives {v.grad:.4f} and a finite difference {numeric:.4f}.")
-
-
-# Exercise 3: the expressions, evaluated by the engine at x = 1000 inside the checker.
-EXERCISE_3_OPTIONS = {
-    "A": ("(x.exp() + 1).log()", lambda x: (x.exp() + 1).log()),
-    "B": ("x.exp() / (x.exp() + 1)", lambda x: x.exp() / (x.exp() + 1)),
-    "C": ("x.sigmoid()", lambda x: x.sigmoid()),
-    "D": ("x.tanh()", lambda x: x.tanh()),
-}
-
-
-@checker
-def check_exercise_3(answer):
-    """Exercise 3: which expression gives nan at x = 1000? Answer with a letter."""
-    name = "Exercise 3 (which op gives nan)"
+def check_exercise1(answer):
+    """Check the grad of x in y = x * x * x at x = EX1_X."""
+    label = "Exercise 1"
     if is_waiting(answer):
-        return waiting(name, "put one letter in quotes, e.g. 'A'")
-    letter = str(answer).strip().upper()
-    if letter not in EXERCISE_3_OPTIONS:
-        return failed(name, f"answer with one of the letters {', '.join(EXERCISE_3_OPTIONS)}, in quotes.")
-    results = {k: fn(Value(1000.0, label="x")).data for k, (_, fn) in EXERCISE_3_OPTIONS.items()}
-    nan_letters = [k for k, r in results.items() if math.isnan(r)]
-    if letter in nan_letters:
-        return passed(name, f"The engine agrees: {EXERCISE_3_OPTIONS[letter][0]} at x = 1000 gives "
-                            f"{results[letter]}, because e**1000 overflows to inf and inf / inf has no value.")
-    if math.isinf(results[letter]):
-        return failed(name, "that one goes wrong too, but to inf, not nan: log of a huge number is just "
-                            "huge. nan needs an operation with no answer at all, like inf / inf or inf - inf.")
-    return failed(name, "that one is computed by the engine with a formula that never takes exp of a "
-                        "large positive number, so it stays finite. Look for an expression that divides "
-                        "one overflowing exp by another.")
+        return waiting(label, "replace the `...` of x_grad with a number")
+    x = Value(EX1_X, label="x")
+    y = x * x * x
+    y.backward()
+    numeric = numeric_derivative(lambda t: t * t * t, EX1_X)
+    assert close(x.grad, numeric)
+    one_use = EX1_X * EX1_X  # what one use of x contributes: the product of the other two
+    hints = [
+        (2 * one_use, "you counted two of the three uses of x. Each of the three slots where x "
+                      "goes in passes back a contribution; add all three."),
+        (one_use, "that is what a single use of x passes back (and what '=' instead of '+=' "
+                  "would leave). x goes into the graph three times: add every contribution."),
+        (3 * EX1_X, "each use of x passes back the product of the *other two* factors, "
+                    "not a single x."),
+        (2 * EX1_X, "that would be the slope of x * x; here x is multiplied in three times."),
+    ]
+    return check_number(label, answer, x.grad, hints=hints,
+                        confirmed_by=f"backward() gives {x.grad:.4f}, a finite difference {numeric:.4f}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 2: grads after calling backward() twice
+# ----------------------------------------------------------------------------------------------
+
+EX2_A, EX2_B = 3.0, 4.0
+
+
+def _ex2_graph():
+    a, b = Value(EX2_A, label="a"), Value(EX2_B, label="b")
+    m = a * b
+    m.label = "m"
+    y = m + a
+    y.label = "y"
+    return a, b, m, y
+
+
+@checker
+def check_exercise2(a_grad, m_grad, y_grad):
+    """Check a.grad, m.grad and y.grad after y.backward() has run twice on y = a * b + a."""
+    a, b, m, y = _ex2_graph()
+    y.backward()
+    once = {"a": a.grad, "m": m.grad, "y": y.grad}
+    y.backward()
+    twice = {"a": a.grad, "m": m.grad, "y": y.grad}
+    # The finite-difference side: one call gives the true dy/da; the second call is what we ask about.
+    slope = numeric_derivative(lambda t: t * EX2_B + t, EX2_A)
+    assert close(once["a"], slope)
+    answers = {"a": a_grad, "m": m_grad, "y": y_grad}
+    second_call = twice["a"] - once["a"]   # what the second call added to a.grad
+    hints = {
+        "a": [(once["a"], "that is the value after *one* call. The second call runs every rule "
+                          "again and adds on top of what is already there."),
+              (2 * once["a"], "plain doubling holds for the root's direct inputs. But a is also "
+                              "reached through m, and on the second call m.grad is no longer 1: "
+                              "the path through m passes back more than it did the first time."),
+              (second_call, "that is what the second call adds; the first call's contribution is "
+                            "still in a.grad underneath it."),
+              (twice["a"] - 2 * 1.0, "you left out the direct path a -> '+' -> y, which contributes "
+                                     "on both calls."),
+              (2 * EX2_B, "a is used twice in y: both its paths contribute, on both calls.")],
+        "m": [(once["m"], "only the root's grad is *set* at the start of backward(); m is an "
+                          "ordinary node, so the second call adds to its grad."),
+              (0.0, "nothing resets m between the two calls: its grad keeps what it received.")],
+        "y": [(twice["m"], "backward() *sets* the root's grad to 1 at its start instead of adding "
+                           "to it: the root is the one node that does not pile up.")],
+    }
+    results = []
+    for name in ("a", "m", "y"):
+        label = f"Exercise 2, {name}.grad"
+        if is_waiting(answers[name]):
+            results.append(waiting(label, f"replace the `...` of {name}_grad with a number"))
+            continue
+        detail = f"Two calls of backward() leave {twice[name]:.4f}"
+        if name == "a":
+            detail += (f", although the true dy/da is {once['a']:.4f} (one call; a finite difference "
+                       f"gives {slope:.4f})")
+        results.append(check_number(label, answers[name], twice[name], hints=hints[name],
+                                    confirmed_by=detail + "."))
+    return all(results)
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 3: fix a loop that forgets zero_grad
+# ----------------------------------------------------------------------------------------------
+
+EX3_X = [0.5, -1.5]
+EX3_PASSES = 3
+
+
+def _fresh_neuron():
+    """A tanh neuron with fixed weights, made without disturbing the caller's random numbers."""
+    state = random.getstate()
+    try:
+        n = Neuron(len(EX3_X), activation="tanh")
+    finally:
+        random.setstate(state)
+    for w, value in zip(n.w, (0.8, -0.4)):
+        w.data = value
+    n.b.data = 0.1
+    return n
+
+
+@checker
+def check_exercise3(loop):
+    """Check a function loop(n, x, passes) that returns [n.w[0].grad after each backward pass]."""
+    label = "Exercise 3"
+    if is_waiting(loop):
+        return waiting(label, "define fixed_loop")
+    n = _fresh_neuron()
+    # What one pass should give: the engine on a fresh neuron, and a finite difference on w[0].
+    ref = _fresh_neuron()
+    ref(EX3_X).backward()
+    expected = ref.w[0].grad
+
+    def out_for(w0):
+        probe = _fresh_neuron()
+        probe.w[0].data = w0
+        return probe(EX3_X).data
+    numeric = numeric_derivative(out_for, ref.w[0].data)
+    assert close(expected, numeric)
+    try:
+        history = loop(n, list(EX3_X), EX3_PASSES)
+    except Exception as e:  # the learner's code: report, never raise
+        return failed(label, f"fixed_loop raised {type(e).__name__}: {e}")
+    if is_waiting(history):
+        return waiting(label, "write the body of fixed_loop: it should return the list of grads")
+    try:
+        history = [float(g) for g in history]
+    except (TypeError, ValueError):
+        return failed(label, "fixed_loop should return a list of numbers: n.w[0].grad after each pass.")
+    if len(history) != EX3_PASSES:
+        return failed(label, f"fixed_loop should return one grad per pass ({EX3_PASSES} passes), "
+                             f"got {len(history)} numbers.")
+    if all(close(g, expected) for g in history):
+        return passed(label, f"Every pass reads the same grad, {expected:.4f} "
+                             f"(a finite difference gives {numeric:.4f}).")
+    if all(close(g, (i + 1) * expected) for i, g in enumerate(history)):
+        return failed(label, "the grads still pile up (1x, 2x, 3x ...): the parameters keep their "
+                             "grad from one pass to the next, and nothing clears it on every pass "
+                             "(section 7 shows what does).")
+    if all(close(g, 0.0) for g in history):
+        return failed(label, "every grad reads 0: the reset happens after backward() and before "
+                             "you read the grad. Reset before backward(), read after it.")
+    if close(history[0], expected):
+        return failed(label, "the first pass is right but later ones are not: is the reset inside "
+                             "the loop, so that it runs on every pass?")
+    return failed(label, "the grads do not match one clean backward pass: each pass should reset "
+                         "the parameters' grads, run the neuron, call backward(), then read n.w[0].grad.")

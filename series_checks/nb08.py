@@ -1,173 +1,122 @@
-"""Checkers for notebook 08 (layers and MLPs).
+"""Checkers for notebook 08 (more operations).
 
-Counts are checked twice: with the formula sum over layers of (nin + 1) * nout, and by building the
-model with micrograd_core and counting its parameters(). Gradients are checked with backward() and
-with a finite difference. Building a model draws random numbers, so every checker saves and restores
-the random state: running a checker never changes what the rest of the notebook computes.
+Each checker compares the learner's answer with the engine (micrograd_core) and, where a derivative
+is asked for, with a symmetric finite difference. A wrong answer gets a hint aimed at the mistake it
+looks like; the expected value is never printed before the answer is right.
 """
 
-import random
+import math
 
-from micrograd_core import MLP, Layer, Neuron
+from micrograd_core import Value
 
-from . import failed, is_waiting, numeric_derivative, passed, waiting
+from . import check_number, close, failed, is_waiting, numeric_derivative, passed, waiting
 from . import checker
 
-__all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
+__all__ = ["check_exercise_1", "check_exercise_2", "check_exercise_3", "EXERCISE_3_OPTIONS"]
 
-EX1_ARCH = (4, [8, 8, 2])
-
-
-class _KeepRandomState:
-    """Run a block without disturbing the notebook's random sequence."""
-
-    def __enter__(self):
-        self.state = random.getstate()
-
-    def __exit__(self, *exc):
-        random.setstate(self.state)
-        return False
+# The points where the learner's rule for d(a/b)/db is tried: positive and negative, small and large.
+_POINTS_1 = ((3.0, 2.0), (1.0, 0.5), (-2.0, 4.0), (5.0, -1.25), (0.5, 3.0))
 
 
-def _formula(nin, nouts):
-    sizes = [nin] + list(nouts)
-    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
+def _engine_div_grad_b(a, b):
+    av, bv = Value(a, label="a"), Value(b, label="b")
+    (av / bv).backward()
+    return bv.grad
 
 
 @checker
-def check_exercise_1(answer):
-    """Exercise 1: how many parameters does MLP(4, [8, 8, 2]) have?"""
-    nin, nouts = EX1_ARCH
-    with _KeepRandomState():
-        counted = len(MLP(nin, nouts).parameters())
-    expected = _formula(nin, nouts)
-    assert counted == expected  # the engine and the formula must agree before we judge the answer
-    sizes = [nin] + list(nouts)
-    pairs = list(zip(sizes[:-1], sizes[1:]))
-    weights_only = sum(a * b for a, b in pairs)
-    hints = (
-        (weights_only, "you counted the weights only: every neuron also has one bias."),
-        (weights_only + len(nouts), "one bias per neuron, not one per layer."),
-        (sum(a * (b + 1) for a, b in pairs), "the +1 (the bias) is per neuron: each of the nout neurons has "
-                                              "nin weights and 1 bias, so (nin + 1) * nout."),
-        (sum(nouts), "that is the number of neurons; count the weights and biases inside them."),
-        (sum((a + 1) * b for a, b in pairs[1:]), f"you skipped the first layer: it maps the {nin} inputs "
-                                                  f"to {nouts[0]} neurons."),
+def check_exercise_1(rule):
+    """Exercise 1: `rule(a, b)` must return d(a/b)/db for plain floats a and b."""
+    name = "Exercise 1 (d(a/b)/db)"
+    if is_waiting(rule):
+        return waiting(name, "write the body of the function")
+    if not callable(rule):
+        return failed(name, "pass the function itself (its name, without parentheses), not a number.")
+    got = []
+    for a, b in _POINTS_1:
+        try:
+            value = rule(a, b)
+        except Exception as e:  # a learner's function may fail in any way: turn it into a hint
+            return failed(name, f"calling your function with a={a}, b={b} raised {type(e).__name__}: {e}")
+        if is_waiting(value):
+            return waiting(name, "replace the `...` after `return` with a formula in a and b")
+        try:
+            got.append(float(value))
+        except (TypeError, ValueError):
+            return failed(name, f"the function should return a number (a float), got {type(value).__name__}. "
+                                "If you built Values inside it, return .data or work with plain floats.")
+    engine = [_engine_div_grad_b(a, b) for a, b in _POINTS_1]
+    numeric = [numeric_derivative(lambda bb, a=a: a / bb, b) for a, b in _POINTS_1]
+    if all(close(g, e) and close(g, n, 1e-3) for g, e, n in zip(got, engine, numeric)):
+        a, b = _POINTS_1[0]
+        return passed(name, f"At a={a}, b={b} your rule gives {got[0]:.4f}, backward() gives {engine[0]:.4f} "
+                            f"and a finite difference {numeric[0]:.4f}; it also agrees at {len(_POINTS_1) - 1} "
+                            "other points.")
+    wrong_rules = (
+        (lambda a, b: 1 / b, "that is the derivative with respect to a (the numerator). "
+                             "Differentiate with respect to the divisor b instead."),
+        (lambda a, b: -1 / b ** 2, "you have the derivative of b**-1; the numerator a still multiplies it."),
+        (lambda a, b: -a / b, "the power rule lowers the exponent by one: d(b**-1)/db = -1 * b**-2."),
+        (lambda a, b: -a / b ** 3, "one power too many: d(b**-1)/db = -1 * b**-2, so divide by b squared."),
     )
-    exercise = "Exercise 1 (parameter count)"
-    if is_waiting(answer):
-        return waiting(exercise)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(exercise, f"the answer should be a whole number, got {type(answer).__name__} {answer!r}.")
-    if value == expected:
-        return passed(exercise, f"The formula gives {expected} and len(MLP{EX1_ARCH}.parameters()) "
-                                f"counts {counted}.")
-    for wrong, hint in hints:
-        if value == wrong:
-            return failed(exercise, hint)
-    return failed(exercise, f"write the sizes as one list, [{nin}] + {list(nouts)}: each consecutive pair "
-                            "(nin, nout) is one layer with (nin + 1) * nout parameters; add up the layers.")
+    for wrong, hint in wrong_rules:
+        if all(close(g, wrong(a, b)) for g, (a, b) in zip(got, _POINTS_1)):
+            return failed(name, hint)
+    if all(close(g, -e) for g, e in zip(got, engine)):
+        return failed(name, "the size is right everywhere but the sign is flipped: making the divisor larger "
+                            "makes a positive a / b smaller.")
+    bad = next((a, b) for (a, b), g, e in zip(_POINTS_1, got, engine) if not close(g, e))
+    return failed(name, f"at a={bad[0]}, b={bad[1]} your rule disagrees with backward(). Write a / b as "
+                        "a * b**-1 and use the power rule on b**-1.")
 
 
 @checker
-def check_exercise_2(length, kind):
-    """Exercise 2: len(Layer(5, 3)(x)), and what Layer(5, 1)(x) returns (a type or its name)."""
-    name = "Exercise 2 (what a layer returns)"
-    if is_waiting(length) or is_waiting(kind):
-        return waiting(name, "fill in both `length` and `kind`")
-    x = [0.5, -1.0, 2.0, 0.0, 1.5]
-    with _KeepRandomState():
-        three = Layer(5, 3)(x)
-        one = Layer(5, 1)(x)
-    try:
-        n = int(length)
-    except (TypeError, ValueError):
-        return failed(name, "`length` should be a whole number.")
-    if n != len(three):
-        if n == 5:
-            return failed(name, "5 is the number of inputs. A layer returns one output per neuron.")
-        if n == 1:
-            return failed(name, "a layer returns one output per neuron, and Layer(5, 3) has more than one.")
-        return failed(name, "count the neurons of Layer(5, 3): Layer(nin, nout) has nout of them, "
-                            "and each gives one output.")
-    kind_name = kind.__name__ if isinstance(kind, type) else str(kind).strip()
-    if kind_name.lower() in ("list", "tuple"):
-        return failed(name, "look at the last line of Layer.__call__: a list with a single element is "
-                            "unwrapped.")
-    if kind_name.lower() in ("float", "int"):
-        return failed(name, "the layer's output is still part of the graph, so it cannot be a plain number.")
-    if kind_name.lower() in ("neuron",):
-        return failed(name, "calling a layer runs its neurons; what does a neuron's call return?")
-    if kind_name != type(one).__name__:
-        return failed(name, f"answer with a type, such as list or Value (or its name in quotes); "
-                            f"got {kind_name!r}.")
-    return passed(name, f"The engine agrees: Layer(5, 3) gives a list of {len(three)} Values, and Layer(5, 1) "
-                        f"gives one {type(one).__name__}, ready to be a loss or a prediction.")
+def check_exercise_2(answer):
+    """Exercise 2: the slope of the sigmoid at x = 0.5."""
+    x = 0.5
+    v = Value(x, label="x")
+    s = v.sigmoid()
+    s.backward()
+    sig = lambda t: 1.0 / (1.0 + math.exp(-t))
+    numeric = numeric_derivative(sig, x)
+    sx = sig(x)
+    hints = (
+        (sx, "that is the value of the sigmoid at 0.5, not its slope."),
+        (1 - sx ** 2, "1 - s**2 is tanh's rule. The sigmoid's rule is written with s and 1 - s."),
+        (0.25, "0.25 is the slope at x = 0, where s = 0.5. Use s = sigmoid(0.5)."),
+        (1 - sx, "that is only one factor of the sigmoid's rule; it has two."),
+        (x * (1 - x), "evaluate the rule at s = sigmoid(0.5), not at x = 0.5 itself."),
+    )
+    return check_number("Exercise 2 (sigmoid slope)", answer, v.grad, hints=hints,
+                        confirmed_by=f"backward() gives {v.grad:.4f} and a finite difference {numeric:.4f}.")
 
 
-def _weights_by_neuron(model):
-    for layer in model.layers:
-        for neuron in layer.neurons:
-            yield neuron
-
-
-def _grads_of(model, x):
-    """Fresh grads of the model's parameters for input x (the model's own grads are left as they were)."""
-    params = model.parameters()
-    saved = [p.grad for p in params]
-    for p in params:
-        p.grad = 0.0
-    out = model(x)
-    out.backward()
-    grads = {p: p.grad for p in params}
-    for p, g in zip(params, saved):
-        p.grad = g
-    return grads
+# Exercise 3: the expressions, evaluated by the engine at x = 1000 inside the checker.
+EXERCISE_3_OPTIONS = {
+    "A": ("(x.exp() + 1).log()", lambda x: (x.exp() + 1).log()),
+    "B": ("x.exp() / (x.exp() + 1)", lambda x: x.exp() / (x.exp() + 1)),
+    "C": ("x.sigmoid()", lambda x: x.sigmoid()),
+    "D": ("x.tanh()", lambda x: x.tanh()),
+}
 
 
 @checker
-def check_exercise_3(answer, model, x):
-    """Exercise 3: the name of the neuron one of whose weights has the largest |grad| (e.g. 'L1 N2')."""
-    name = "Exercise 3 (largest weight gradient)"
+def check_exercise_3(answer):
+    """Exercise 3: which expression gives nan at x = 1000? Answer with a letter."""
+    name = "Exercise 3 (which op gives nan)"
     if is_waiting(answer):
-        return waiting(name, "put the neuron's name in quotes, e.g. 'L1 N2'")
-    given = answer.name if isinstance(answer, Neuron) else str(answer)
-    key = given.replace(" ", "").upper()
-    neurons = {n.name.replace(" ", "").upper(): n for n in _weights_by_neuron(model)}
-    if key not in neurons:
-        return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
-                            f"got {given!r}.")
-    learners_grads_zero = all(p.grad == 0.0 for p in model.parameters())
-    grads = _grads_of(model, x)
-    by_abs = max(((abs(grads[w]), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
-    if neurons[key] is by_abs:
-        w = max(by_abs.w, key=lambda v: abs(grads[v]))
-        old = w.data
-
-        def f(t):
-            w.data = t
-            try:
-                return model(x).data
-            finally:
-                w.data = old
-        numeric = numeric_derivative(f, old)
-        return passed(name, f"{by_abs.name} holds the weight with the largest |grad|: backward() gives "
-                            f"{grads[w]:.4f} and a finite difference {numeric:.4f}.")
-    if learners_grads_zero:
-        return failed(name, "every grad in your model is still 0: run backward() on the model's output "
-                            "before you compare grads.")
-    by_signed = max(((grads[w], n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
-    by_data = max(((abs(w.data), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
-    by_bias = max(((abs(grads[n.b]), n) for n in _weights_by_neuron(model)), key=lambda t: t[0])[1]
-    if neurons[key] is by_signed:
-        return failed(name, "that neuron has the largest grad counted with its sign. Compare sizes, "
-                            "abs(w.grad): a large negative grad is as strong a signal as a large positive one.")
-    if neurons[key] is by_data:
-        return failed(name, "that neuron has the largest weight *value* (w.data). The question is about "
-                            "w.grad.")
-    if neurons[key] is by_bias:
-        return failed(name, "that neuron has the largest *bias* grad. Look at the weights neuron.w only.")
-    return failed(name, "loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
-                        "whose weight has the largest abs(w.grad).")
+        return waiting(name, "put one letter in quotes, e.g. 'A'")
+    letter = str(answer).strip().upper()
+    if letter not in EXERCISE_3_OPTIONS:
+        return failed(name, f"answer with one of the letters {', '.join(EXERCISE_3_OPTIONS)}, in quotes.")
+    results = {k: fn(Value(1000.0, label="x")).data for k, (_, fn) in EXERCISE_3_OPTIONS.items()}
+    nan_letters = [k for k, r in results.items() if math.isnan(r)]
+    if letter in nan_letters:
+        return passed(name, f"The engine agrees: {EXERCISE_3_OPTIONS[letter][0]} at x = 1000 gives "
+                            f"{results[letter]}, because e**1000 overflows to inf and inf / inf has no value.")
+    if math.isinf(results[letter]):
+        return failed(name, "that one goes wrong too, but to inf, not nan: log of a huge number is just "
+                            "huge. nan needs an operation with no answer at all, like inf / inf or inf - inf.")
+    return failed(name, "that one is computed by the engine with a formula that never takes exp of a "
+                        "large positive number, so it stays finite. Look for an expression that divides "
+                        "one overflowing exp by another.")

@@ -1,197 +1,161 @@
-"""Checkers for notebook 09, the training loop.
+"""Checkers for notebook 09 (a neuron).
 
-Each checker rebuilds the notebook's tiny network itself (same data, same seed, same
-initialisation), runs a reference computation with the engine, and compares the learner's answer
-with it. The learner's global `random` state is saved and restored around every model build, so
-running a check never changes what the notebook draws next.
+The expected numbers are computed here twice: by building the neuron with Values and calling
+backward(), and by a symmetric finite difference of the same neuron written with plain floats.
+A wrong answer gets a hint aimed at the mistake it looks like; the answer itself is never printed
+before it is right.
 """
 
 import math
-import random
 
-from micrograd_core import MLP
+from micrograd_core import Value
 
-from . import failed, is_waiting, passed, waiting, close
-from . import checker, is_unwritten
+from . import check_number, failed, is_waiting, numeric_derivative, passed, waiting
+from . import checker
 
-__all__ = ["XS", "YS", "check_sgd_step", "check_learning_rate", "check_fixed_train"]
+__all__ = ["EX1", "EX2", "EX3", "check_exercise_1", "check_exercise_2", "check_exercise_3a",
+           "check_exercise_3b"]
 
-XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
-YS = [1.0, -1.0, -1.0, 1.0]
-TARGET_LOSS = 0.02   # exercise 2: loss after 20 updates must be below this
-TARGET_STEPS = 20
+# Exercise 1: o = tanh(x1*w1 + x2*w2 + b); the grad of w2.
+EX1 = {"x1": 1.0, "x2": -2.0, "w1": 0.5, "w2": -0.25, "b": 0.1}
+# Exercise 2: three inputs, one of them zero, one weight zero.
+EX2 = {"x": [1.5, -0.5, 0.0], "w": [0.4, 0.0, -0.3], "b": -0.1}
+# Exercise 3: the lecture's neuron with a large bias (saturated).
+EX3 = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 10.0}
 
-
-# ----------------------------------------------------------------------------------------------
-# The reference: the notebook's model, loss and loop
-# ----------------------------------------------------------------------------------------------
-
-def _model(seed=0):
-    """MLP(3, [4, 4, 1]) with tanh everywhere, built from `seed` without touching the caller's RNG."""
-    state = random.getstate()
-    try:
-        random.seed(seed)
-        return MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")
-    finally:
-        random.setstate(state)
+_ACT = {"tanh": math.tanh, "relu": lambda n: n if n > 0 else 0.0}
 
 
-def _loss(model):
-    return sum((model(x) - y) ** 2 for x, y in zip(XS, YS))
+def _neuron_floats(p, act="tanh"):
+    return _ACT[act](p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"])
 
 
-def _reference_train(seed, lr, steps, zero_grad=True):
-    """losses[k] is the loss measured at step k, before that step's update."""
-    model = _model(seed)
-    losses = []
-    for _ in range(steps):
-        loss = _loss(model)
-        if zero_grad:
-            model.zero_grad()
-        loss.backward()
-        for p in model.parameters():
-            p.data -= lr * p.grad
-        losses.append(loss.data)
-    return losses
+def _neuron_grads(p, act="tanh"):
+    """Build the 2-input neuron with Values, run backward, return {name: grad}."""
+    v = {k: Value(val, label=k) for k, val in p.items()}
+    n = v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]
+    o = n.tanh() if act == "tanh" else n.relu()
+    o.backward()
+    return {k: node.grad for k, node in v.items()}, o.data
 
 
-def _all_close(xs, ys, tol=1e-9):
-    return len(xs) == len(ys) and all(close(a, b, tol) for a, b in zip(xs, ys))
-
-
-# ----------------------------------------------------------------------------------------------
-# Exercise 1: one update step
-# ----------------------------------------------------------------------------------------------
-
-def _try_step(fn, lr):
-    """Run the learner's step on a fresh model whose grads are filled in; report what moved."""
-    model = _model(0)
-    loss = _loss(model)
-    model.zero_grad()
-    loss.backward()
-    params = model.parameters()
-    before = [p.data for p in params]
-    grads = [p.grad for p in params]
-    fn(params, lr)
-    after = [p.data for p in params]
-    grads_after = [p.grad for p in params]
-    return model, loss.data, before, grads, after, grads_after
+def _nudged(p, key, act="tanh"):
+    """d(o)/d(key) by a symmetric finite difference of the float version."""
+    def f(t):
+        q = dict(p)
+        q[key] = t
+        return _neuron_floats(q, act)
+    return numeric_derivative(f, p[key])
 
 
 @checker
-def check_sgd_step(sgd_step):
-    name = "Exercise 1 (one update step)"
-    if is_waiting(sgd_step) or is_unwritten(sgd_step):
-        return waiting(name, "write the body of sgd_step in place of the `...`")
-    if not callable(sgd_step):
-        return failed(name, "sgd_step should be a function of (params, lr).")
-    results = {}
-    for lr in (0.001, 0.1):
-        try:
-            results[lr] = _try_step(sgd_step, lr)
-        except Exception as e:  # the learner's code: report, never raise
-            return failed(name, f"calling sgd_step(params, lr={lr}) raised {type(e).__name__}: {e}")
-    for lr, (model, loss0, before, grads, after, grads_after) in results.items():
-        expected = [d - lr * g for d, g in zip(before, grads)]
-        if _all_close(after, expected):
-            continue
-        if _all_close(after, before):
-            if not _all_close(grads_after, grads):
-                return failed(name, "the parameters' .data did not move, but their .grad changed: "
-                                    "the update belongs in the value (.data); the gradient only says "
-                                    "which way and how much.")
-            return failed(name, "no parameter's .data changed. Rebinding the loop variable "
-                                "(p = ...) or building a new Value leaves the model untouched: change "
-                                "the number stored inside each parameter object.")
-        if _all_close(after, [d + lr * g for d, g in zip(before, grads)]):
-            return failed(name, "every parameter moved uphill: the gradient points in the direction "
-                                "that increases the loss, so the step must go the other way.")
-        if _all_close(after, [d - g for d, g in zip(before, grads)]):
-            return failed(name, "the parameters moved by a whole gradient: the step size lr is missing.")
-        moved_right = sum(close(a, e, 1e-9) for a, e in zip(after, expected))
-        if 0 < moved_right < len(after):
-            return failed(name, f"{moved_right} of {len(after)} parameters moved correctly: every "
-                                f"parameter in `params` needs the update, not only some of them.")
-        if _all_close(after, [d - 0.1 * g for d, g in zip(before, grads)]):
-            return failed(name, f"with lr={lr} the parameters moved as if lr were 0.1: use the lr argument "
-                                f"instead of a fixed number.")
-        return failed(name, "each parameter should move by minus lr times its own gradient; print one "
-                            "parameter's data and grad before and after your step and compare by hand.")
-    # Confirm with a second method: the first-order prediction of the new loss.
-    model, loss0, before, grads, after, _ = results[0.001]
-    new_loss = _loss(model).data
-    predicted = loss0 - 0.001 * sum(g * g for g in grads)
-    return passed(name, f"Every parameter moved by -lr * grad. With lr=0.001 the loss went from "
-                        f"{loss0:.4f} to {new_loss:.4f}, and the first-order prediction "
-                        f"L - lr * sum(grad^2) gives {predicted:.4f}.")
+def check_exercise_1(answer):
+    """Exercise 1: d(o)/d(w2) for the neuron EX1, computed by hand."""
+    grads, o = _neuron_grads(EX1)
+    expected = grads["w2"]
+    numeric = _nudged(EX1, "w2")
+    p = EX1
+    n = p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"]
+    slope = 1 - o ** 2
+    hints = (
+        (slope, "that is do/dn, the slope of tanh. One more factor: the local derivative of w2 * x2 "
+                "with respect to w2."),
+        (slope * p["w2"], "the local derivative of w2 * x2 with respect to w2 is x2, not w2."),
+        (p["x2"], "you skipped tanh: the upstream gradient reaching the product is 1 - o**2, not 1."),
+        ((1 - n ** 2) * p["x2"], "tanh's slope is 1 - o**2 with o = tanh(n); you used n itself."),
+        (o * p["x2"], "tanh's slope is 1 - o**2, not o."),
+        (grads["w1"], "that is the grad of w1. w2 multiplies x2, so x2 is its local derivative."),
+    )
+    return check_number("Exercise 1 (grad of w2)", answer, expected, hints=hints,
+                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}.")
 
 
-# ----------------------------------------------------------------------------------------------
-# Exercise 2: a learning rate that reaches the target
-# ----------------------------------------------------------------------------------------------
+def _ex2_grads():
+    xs = [Value(v, label=f"x{i}") for i, v in enumerate(EX2["x"], start=1)]
+    ws = [Value(v, label=f"w{i}") for i, v in enumerate(EX2["w"], start=1)]
+    b = Value(EX2["b"], label="b")
+    o = sum((w * x for w, x in zip(ws, xs)), b).tanh()
+    o.backward()
+    return {x.label: x.grad for x in xs}, {w.label: w.grad for w in ws}
+
+
+EX2_REASONS = {
+    "A": "its value is zero",
+    "B": "its weight is zero",
+    "C": "tanh is saturated",
+    "D": "it is the middle input",
+}
+
 
 @checker
-def check_learning_rate(lr):
-    name = "Exercise 2 (a learning rate that works)"
-    if is_waiting(lr):
-        return waiting(name, "set my_lr to a number")
-    try:
-        lr = float(lr)
-    except (TypeError, ValueError):
-        return failed(name, f"the learning rate should be a number, got {type(lr).__name__} {lr!r}.")
-    if not math.isfinite(lr) or lr <= 0:
-        return failed(name, "a learning rate must be a positive number: with lr <= 0 the update stands "
-                            "still or climbs uphill.")
-    if lr > 100:
-        return failed(name, f"lr={lr:g} is enormous: the first step throws the weights so far that "
-                            f"every tanh saturates. Think in powers of ten, much smaller.")
-    losses = _reference_train(0, lr, TARGET_STEPS + 1)
-    final = losses[TARGET_STEPS]
-    if final < TARGET_LOSS:
-        return passed(name, f"With lr={lr:g} the loss goes from {losses[0]:.4f} to {final:.4f} after "
-                            f"{TARGET_STEPS} updates (target: below {TARGET_LOSS}).")
-    steadily_down = all(b <= a + 1e-12 for a, b in zip(losses, losses[1:]))
-    if steadily_down:
-        return failed(name, f"with lr={lr:g} the loss falls steadily but only reaches {final:.4f} after "
-                            f"{TARGET_STEPS} updates: the steps are too timid, try a larger learning rate.")
-    return failed(name, f"with lr={lr:g} the loss does not fall steadily (it ends at {final:.4f}, "
-                        f"its lowest was {min(losses):.4f}): the steps overshoot. Try a smaller learning rate.")
+def check_exercise_2(which_input, reason):
+    """Exercise 2: which input gets a zero grad ('x1', 'x2' or 'x3'), and why (a letter)."""
+    name = "Exercise 2 (zero grad)"
+    if is_waiting(which_input) or is_waiting(reason):
+        return waiting(name, "fill in both `which_input` and `reason`")
+    x_grads, w_grads = _ex2_grads()
+    label = str(which_input).strip().lower()
+    if label not in x_grads:
+        return failed(name, f"name the input by its label in quotes: one of {', '.join(sorted(x_grads))}.")
+    letter = str(reason).strip().upper()
+    if letter not in EX2_REASONS:
+        return failed(name, f"the reason is one of the letters {', '.join(EX2_REASONS)}, in quotes.")
+    zero_inputs = [k for k, g in x_grads.items() if g == 0.0]
+    if label not in zero_inputs:
+        value = EX2["x"][int(label[1]) - 1]
+        if value == 0.0:
+            return failed(name, f"{label} is zero, but the local derivative of w * {label} with respect to "
+                                f"{label} is its weight, not {label} itself. A zero input silences its "
+                                "weight's grad instead.")
+        return failed(name, f"{label} gets a non-zero grad: its weight is not zero and tanh passes a slope "
+                            "of about 0.79 here. Look at the weights.")
+    if letter != "B":
+        hints = {
+            "A": f"{label} is not zero ({EX2['x'][int(label[1]) - 1]}). What multiplies the upstream grad "
+                 f"in the rule for w * {label}?",
+            "C": "tanh is not saturated here: n is small and 1 - o**2 is about 0.79, so every path gets a "
+                 "real upstream gradient.",
+            "D": "the position of an input does not matter to the chain rule; what does the local "
+                 "derivative of w * x with respect to x depend on?",
+        }
+        return failed(name, f"right input, wrong reason: {hints[letter]}")
+    x_index = int(label[1]) - 1
+    numeric = numeric_derivative(
+        lambda t: math.tanh(sum(w * (t if i == x_index else x) for i, (w, x) in enumerate(zip(EX2["w"], EX2["x"])))
+                            + EX2["b"]), EX2["x"][x_index])
+    return passed(name, f"backward() gives {label}.grad = {x_grads[label]:.4f} and a finite difference "
+                        f"{numeric:.4f}: d(w * x)/dx = w, and its weight is 0.")
 
-
-# ----------------------------------------------------------------------------------------------
-# Exercise 3: the bug in the loop
-# ----------------------------------------------------------------------------------------------
 
 @checker
-def check_fixed_train(fixed_train, steps=30, lr=0.05):
-    name = "Exercise 3 (fix the loop)"
-    if is_waiting(fixed_train) or is_unwritten(fixed_train):
-        return waiting(name, "write the body of fixed_train in place of the `...`")
-    if not callable(fixed_train):
-        return failed(name, "fixed_train should be a function of (model, steps, lr).")
-    model = _model(0)
-    try:
-        got = fixed_train(model, steps, lr)
-    except Exception as e:
-        return failed(name, f"calling fixed_train(model, {steps}, {lr}) raised {type(e).__name__}: {e}")
-    try:
-        got = [float(getattr(v, "data", v)) for v in got]
-    except (TypeError, ValueError):
-        return failed(name, "fixed_train should return the list of losses, one number per step.")
-    if len(got) != steps:
-        return failed(name, f"fixed_train returned {len(got)} losses for {steps} steps: record one loss "
-                            f"per step.")
-    reference = _reference_train(0, lr, steps)
-    if _all_close(got, reference, 1e-6):
-        return passed(name, f"The loss goes {reference[0]:.4f} -> {reference[-1]:.4f} in {steps} steps, "
-                            f"exactly as the engine's reference loop.")
-    if _all_close(got, [got[0]] * steps, 1e-9):
-        return failed(name, "the loss never changes, so every update moved the parameters by zero. What "
-                            "are the gradients worth at the moment the update reads them?")
-    if _all_close(got, _reference_train(0, lr, steps, zero_grad=False), 1e-6):
-        return failed(name, "the loss moves, but exactly like the loop without zero_grad: the grads "
-                            "pile up from one step to the next. Reset them once per step, at the right moment.")
-    if got[-1] > got[0]:
-        return failed(name, "the loss goes up: check the sign of the update.")
-    return failed(name, "your losses differ from the reference loop. Keep the order of the four beats "
-                        "of a step and record loss.data before the update.")
+def check_exercise_3a(answer):
+    """Exercise 3a: w1.grad of the tanh neuron with b = 10."""
+    grads, o = _neuron_grads(EX3, "tanh")
+    expected = grads["w1"]
+    numeric = _nudged(EX3, "w1", "tanh")
+    hints = (
+        (1.0, "1.0 is w1's grad with the old bias 6.8814. With b = 10, n changes: recompute n first."),
+        (EX3["x1"], "x1 alone is the grad when tanh passes a slope of 1; here tanh is far from 0."),
+        ((1 - 4.0 ** 2) * EX3["x1"], "tanh's slope is 1 - tanh(n)**2, with tanh(n), not n."),
+        ((1 - o ** 2), "that is the slope of tanh at n. Multiply by the local derivative of w1 * x1 "
+                       "with respect to w1."),
+    )
+    return check_number("Exercise 3a (saturated tanh)", answer, expected, hints=hints,
+                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
+                                     "a saturated tanh lets almost nothing through.")
+
+
+@checker
+def check_exercise_3b(answer):
+    """Exercise 3b: w1.grad of the same neuron with ReLU instead of tanh."""
+    grads, _ = _neuron_grads(EX3, "relu")
+    expected = grads["w1"]
+    numeric = _nudged(EX3, "w1", "relu")
+    hints = (
+        (0.0, "ReLU is flat only where n < 0. Here n = 4 > 0, so its slope is 1."),
+        (4.0, "4 is n itself. ReLU's slope at n = 4 is 1; multiply it by the local derivative of w1 * x1."),
+        (1.0, "1 is ReLU's slope. One more factor: the local derivative of w1 * x1 with respect to w1."),
+    )
+    return check_number("Exercise 3b (ReLU)", answer, expected, hints=hints,
+                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
+                                     "ReLU does not saturate for positive n.")

@@ -1,219 +1,173 @@
-"""Checkers for notebook 10, classifying moons.
+"""Checkers for notebook 10 (layers and MLPs).
 
-The reference values are computed here with the engine (Value, relu, backward) and, for the
-gradients, confirmed with symmetric finite differences, so a checker never trusts one method alone.
+Counts are checked twice: with the formula sum over layers of (nin + 1) * nout, and by building the
+model with micrograd_core and counting its parameters(). Gradients are checked with backward() and
+with a finite difference. Building a model draws random numbers, so every checker saves and restores
+the random state: running a checker never changes what the rest of the notebook computes.
 """
 
+import random
 
-from micrograd_core import Value
+from micrograd_core import MLP, Layer, Neuron
 
-from . import close, failed, is_waiting, passed, waiting, numeric_derivative
-from . import checker, is_unwritten, read_number
+from . import failed, is_waiting, numeric_derivative, passed, waiting
+from . import checker
 
-__all__ = ["EX1_SCORES", "EX1_LABELS", "ALPHA", "LR", "W",
-           "check_margin_loss", "check_score_grads", "check_accuracy",
-           "check_l2_gradient", "check_shrink_factor"]
+__all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
 
-# Exercise 1: five scores and their labels
-EX1_SCORES = [2.0, 0.5, -0.3, -1.5, 0.2]
-EX1_LABELS = [1, 1, 1, -1, -1]
-# Exercise 3: the L2 term alpha * sum(p * p), one parameter, one step
-ALPHA = 1e-4
-LR = 1.0
-W = 0.8
+EX1_ARCH = (4, [8, 8, 2])
 
 
-# ----------------------------------------------------------------------------------------------
-# Exercise 1: the margin loss of given scores, and its gradient with respect to each score
-# ----------------------------------------------------------------------------------------------
+class _KeepRandomState:
+    """Run a block without disturbing the notebook's random sequence."""
 
-def _margin_loss_values(scores, labels):
-    """The engine's version: mean(relu(1 - y * s)), with the scores as leaves."""
-    leaves = [Value(s, label=f"s{i}") for i, s in enumerate(scores)]
-    terms = [(1 + -y * s).relu() for s, y in zip(leaves, labels)]
-    loss = sum(terms) * (1.0 / len(terms))
-    loss.backward()
-    return loss.data, [s.grad for s in leaves]
+    def __enter__(self):
+        self.state = random.getstate()
 
-
-def _margin_loss_float(scores, labels):
-    return sum(max(0.0, 1.0 - y * s) for s, y in zip(scores, labels)) / len(scores)
-
-
-@checker
-def check_margin_loss(answer):
-    name = "Exercise 1a (margin loss)"
-    expected, _ = _margin_loss_values(EX1_SCORES, EX1_LABELS)
-    n = len(EX1_SCORES)
-    no_relu = sum(1 - y * s for s, y in zip(EX1_SCORES, EX1_LABELS)) / n
-    flipped = _margin_loss_float(EX1_SCORES, [-y for y in EX1_LABELS])
-    zero_one = _margin_loss_float(EX1_SCORES, [1 if y > 0 else 0 for y in EX1_LABELS])
-    hints = [
-        (expected * n, "that is the sum over the five points: the loss is their mean."),
-        (no_relu, "points whose margin y*s is already above 1 must contribute 0, not a negative amount: "
-                  "that is what the relu (max with 0) is for."),
-        (no_relu * n, "two things: points beyond the margin must contribute 0 (the relu), and the loss "
-                      "is a mean, not a sum."),
-        (flipped, "the margin is y * s, and the loss is relu(1 - margin): check the sign inside the relu."),
-        (zero_one, "the labels are -1 and +1 here, not 0 and 1."),
-    ]
-    if is_waiting(answer):
-        return waiting(name)
-    value = read_number(name, answer)
-    if value is None:
+    def __exit__(self, *exc):
+        random.setstate(self.state)
         return False
-    if close(value, expected):
-        return passed(name, f"The engine gives {expected:.4f} as well.")
-    for wrong, message in hints:
-        if close(value, wrong):
-            return failed(name, message)
-    return failed(name, "compute the margin y*s of each point, then relu(1 - margin) of each, then "
-                        "their mean; a table with one row per point helps.")
+
+
+def _formula(nin, nouts):
+    sizes = [nin] + list(nouts)
+    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
 
 
 @checker
-def check_score_grads(answer):
-    name = "Exercise 1b (gradient of the loss with respect to each score)"
-    if is_waiting(answer) or (isinstance(answer, (list, tuple)) and any(is_waiting(a) for a in answer)):
-        return waiting(name, "fill in the five gradients")
+def check_exercise_1(answer):
+    """Exercise 1: how many parameters does MLP(4, [8, 8, 2]) have?"""
+    nin, nouts = EX1_ARCH
+    with _KeepRandomState():
+        counted = len(MLP(nin, nouts).parameters())
+    expected = _formula(nin, nouts)
+    assert counted == expected  # the engine and the formula must agree before we judge the answer
+    sizes = [nin] + list(nouts)
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    weights_only = sum(a * b for a, b in pairs)
+    hints = (
+        (weights_only, "you counted the weights only: every neuron also has one bias."),
+        (weights_only + len(nouts), "one bias per neuron, not one per layer."),
+        (sum(a * (b + 1) for a, b in pairs), "the +1 (the bias) is per neuron: each of the nout neurons has "
+                                              "nin weights and 1 bias, so (nin + 1) * nout."),
+        (sum(nouts), "that is the number of neurons; count the weights and biases inside them."),
+        (sum((a + 1) * b for a, b in pairs[1:]), f"you skipped the first layer: it maps the {nin} inputs "
+                                                  f"to {nouts[0]} neurons."),
+    )
+    exercise = "Exercise 1 (parameter count)"
+    if is_waiting(answer):
+        return waiting(exercise)
     try:
-        values = [float(a) for a in answer]
+        value = float(answer)
     except (TypeError, ValueError):
-        return failed(name, "give a list of five numbers, one gradient per score.")
-    if len(values) != len(EX1_SCORES):
-        return failed(name, f"give one gradient per score: {len(EX1_SCORES)} numbers, got {len(values)}.")
-    _, expected = _margin_loss_values(EX1_SCORES, EX1_LABELS)
-    numeric = []
-    for i in range(len(EX1_SCORES)):
-        def f(s, i=i):
-            return _margin_loss_float(EX1_SCORES[:i] + [s] + EX1_SCORES[i + 1:], EX1_LABELS)
-        numeric.append(numeric_derivative(f, EX1_SCORES[i]))
-    if all(close(v, e) for v, e in zip(values, expected)):
-        shown = ", ".join(f"{g:+.4f}" for g in numeric)
-        return passed(name, f"The engine agrees, and nudging each score gives [{shown}].")
-    n = len(EX1_SCORES)
-    if all(close(v, e * n) for v, e in zip(values, expected)):
-        return failed(name, "right pattern, but each point's share is divided by the number of points: "
-                            "the loss is a mean.")
-    if all(close(v, -e) for v, e in zip(values, expected)):
-        return failed(name, "every sign is flipped: raising the score of a +1 point lowers its loss, so "
-                            "that gradient is negative.")
-    wrong = [i for i, (v, e) in enumerate(zip(values, expected)) if not close(v, e)]
-    beyond = [i for i in wrong if EX1_LABELS[i] * EX1_SCORES[i] >= 1]
-    if beyond:
-        return failed(name, f"look at score {beyond[0]}: its margin y*s is at least 1, so the relu is flat "
-                            f"there and a small change of that score does not change the loss.")
-    return failed(name, f"score {wrong[0]} is off. Inside the margin, d relu(1 - y*s)/ds = -y; then "
-                        f"divide by the number of points.")
-
-
-# ----------------------------------------------------------------------------------------------
-# Exercise 2: accuracy
-# ----------------------------------------------------------------------------------------------
-
-_ACC_CASES = [
-    ([2.0, -1.0, 0.5, -0.2, 3.0, -4.0, 0.1, -0.1], [1, -1, -1, -1, 1, 1, 1, 1]),
-    ([0.7, -0.3, 1.2, 0.0], [1, 1, 1, -1]),
-    ([-0.5, -0.5, 0.4, 0.9, -2.0], [-1, -1, 1, 1, -1]),
-]
-
-
-def _reference_accuracy(scores, labels):
-    return sum((1 if s > 0 else -1) == y for s, y in zip(scores, labels)) / len(scores)
+        return failed(exercise, f"the answer should be a whole number, got {type(answer).__name__} {answer!r}.")
+    if value == expected:
+        return passed(exercise, f"The formula gives {expected} and len(MLP{EX1_ARCH}.parameters()) "
+                                f"counts {counted}.")
+    for wrong, hint in hints:
+        if value == wrong:
+            return failed(exercise, hint)
+    return failed(exercise, f"write the sizes as one list, [{nin}] + {list(nouts)}: each consecutive pair "
+                            "(nin, nout) is one layer with (nin + 1) * nout parameters; add up the layers.")
 
 
 @checker
-def check_accuracy(accuracy):
-    name = "Exercise 2 (accuracy)"
-    if is_waiting(accuracy) or is_unwritten(accuracy):
-        return waiting(name, "write the body of accuracy in place of the `...`")
-    if not callable(accuracy):
-        return failed(name, "accuracy should be a function of (scores, labels).")
-    for scores, labels in _ACC_CASES:
-        expected = _reference_accuracy(scores, labels)
-        try:
-            got = accuracy(list(scores), list(labels))
-            got = float(got)
-        except Exception as e:
-            return failed(name, f"accuracy(scores, labels) raised or returned a non-number: "
-                                f"{type(e).__name__}: {e}")
-        if close(got, expected, 1e-9):
-            continue
-        n = len(scores)
-        if close(got, 100 * expected, 1e-9):
-            return failed(name, "that looks like a percentage: return a fraction between 0 and 1.")
-        if close(got, expected * n, 1e-9):
-            return failed(name, "that is the number of correct points: divide by the number of points.")
-        if close(got, 1 - expected, 1e-9):
-            return failed(name, "that is the fraction of mistakes: count the points whose predicted class "
-                                "matches the label.")
-        zero_as_plus = sum((1 if s >= 0 else -1) == y for s, y in zip(scores, labels)) / n
-        if 0.0 in scores and close(got, zero_as_plus, 1e-9):
-            return failed(name, "a score of exactly 0 must count as class -1: the rule is score > 0 -> +1, "
-                                "otherwise -1 (careful: np.sign(0) is 0, which matches neither label).")
-        return failed(name, f"on scores {scores} with labels {labels} your function returns {got:.4f}. "
-                            f"A point is correct when its predicted class (+1 if score > 0, else -1) "
-                            f"equals its label.")
-    return passed(name, f"It matches the reference on {len(_ACC_CASES)} test cases, including a score "
-                        f"of exactly 0.")
+def check_exercise_2(length, kind):
+    """Exercise 2: len(Layer(5, 3)(x)), and what Layer(5, 1)(x) returns (a type or its name)."""
+    name = "Exercise 2 (what a layer returns)"
+    if is_waiting(length) or is_waiting(kind):
+        return waiting(name, "fill in both `length` and `kind`")
+    x = [0.5, -1.0, 2.0, 0.0, 1.5]
+    with _KeepRandomState():
+        three = Layer(5, 3)(x)
+        one = Layer(5, 1)(x)
+    try:
+        n = int(length)
+    except (TypeError, ValueError):
+        return failed(name, "`length` should be a whole number.")
+    if n != len(three):
+        if n == 5:
+            return failed(name, "5 is the number of inputs. A layer returns one output per neuron.")
+        if n == 1:
+            return failed(name, "a layer returns one output per neuron, and Layer(5, 3) has more than one.")
+        return failed(name, "count the neurons of Layer(5, 3): Layer(nin, nout) has nout of them, "
+                            "and each gives one output.")
+    kind_name = kind.__name__ if isinstance(kind, type) else str(kind).strip()
+    if kind_name.lower() in ("list", "tuple"):
+        return failed(name, "look at the last line of Layer.__call__: a list with a single element is "
+                            "unwrapped.")
+    if kind_name.lower() in ("float", "int"):
+        return failed(name, "the layer's output is still part of the graph, so it cannot be a plain number.")
+    if kind_name.lower() in ("neuron",):
+        return failed(name, "calling a layer runs its neurons; what does a neuron's call return?")
+    if kind_name != type(one).__name__:
+        return failed(name, f"answer with a type, such as list or Value (or its name in quotes); "
+                            f"got {kind_name!r}.")
+    return passed(name, f"The engine agrees: Layer(5, 3) gives a list of {len(three)} Values, and Layer(5, 1) "
+                        f"gives one {type(one).__name__}, ready to be a loss or a prediction.")
 
 
-# ----------------------------------------------------------------------------------------------
-# Exercise 3: what the L2 term does to one parameter
-# ----------------------------------------------------------------------------------------------
+def _weights_by_neuron(model):
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            yield neuron
 
-def _l2_grad_engine():
-    p = Value(W, label="p")
-    reg = ALPHA * (p * p)
-    reg.backward()
-    return p.grad
+
+def _grads_of(model, x):
+    """Fresh grads of the model's parameters for input x (the model's own grads are left as they were)."""
+    params = model.parameters()
+    saved = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    out = model(x)
+    out.backward()
+    grads = {p: p.grad for p in params}
+    for p, g in zip(params, saved):
+        p.grad = g
+    return grads
 
 
 @checker
-def check_l2_gradient(answer):
-    name = "Exercise 3a (gradient of the L2 term)"
-    expected = _l2_grad_engine()
-    numeric = numeric_derivative(lambda w: ALPHA * w * w, W, h=1e-4)
+def check_exercise_3(answer, model, x):
+    """Exercise 3: the name of the neuron one of whose weights has the largest |grad| (e.g. 'L1 N2')."""
+    name = "Exercise 3 (largest weight gradient)"
     if is_waiting(answer):
-        return waiting(name)
-    value = read_number(name, answer)
-    if value is None:
-        return False
-    if abs(value - expected) <= 1e-3 * abs(expected):
-        return passed(name, f"The engine gives {expected:.1e} and a finite difference {numeric:.1e}.")
-    for wrong, message in [
-        (ALPHA * W, "the derivative of p*p is not p: where does the factor from the square go?"),
-        (ALPHA * W * W, "that is the value of the term; the question asks for its derivative with respect to p."),
-        (2 * W, "the term is alpha * p^2: keep the alpha."),
-        (-expected, "the gradient of alpha * p^2 has the sign of p."),
-    ]:
-        if abs(value - wrong) <= 1e-3 * abs(wrong):
-            return failed(name, message)
-    return failed(name, "differentiate alpha * p^2 with respect to p, then put in alpha = 1e-4 and p = 0.8.")
+        return waiting(name, "put the neuron's name in quotes, e.g. 'L1 N2'")
+    given = answer.name if isinstance(answer, Neuron) else str(answer)
+    key = given.replace(" ", "").upper()
+    neurons = {n.name.replace(" ", "").upper(): n for n in _weights_by_neuron(model)}
+    if key not in neurons:
+        return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
+                            f"got {given!r}.")
+    learners_grads_zero = all(p.grad == 0.0 for p in model.parameters())
+    grads = _grads_of(model, x)
+    by_abs = max(((abs(grads[w]), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
+    if neurons[key] is by_abs:
+        w = max(by_abs.w, key=lambda v: abs(grads[v]))
+        old = w.data
 
-
-@checker
-def check_shrink_factor(answer):
-    name = "Exercise 3b (shrink factor per step)"
-    p = Value(W, label="p")
-    (ALPHA * (p * p)).backward()
-    expected = (W - LR * p.grad) / W  # one update with only the L2 gradient, as a factor
-    if is_waiting(answer):
-        return waiting(name)
-    value = read_number(name, answer)
-    if value is None:
-        return False
-    if abs(value - expected) < 1e-9:
-        return passed(name, f"One update with the engine's L2 gradient takes p from {W} to "
-                            f"{W * expected:.6f}: a factor {expected:.4f}.")
-    for wrong, message in [
-        (1 - ALPHA * LR, "the L2 gradient is 2 * alpha * p: the factor 2 from the square is missing."),
-        (1 + 2 * ALPHA * LR, "the update goes against the gradient, so the parameter shrinks: the factor "
-                             "is below 1."),
-        (2 * ALPHA * LR, "that is how much is taken away (as a fraction of p); the question asks what p "
-                         "is multiplied by."),
-        (W * expected, "that is the new value of p; divide by p to get the factor."),
-    ]:
-        if abs(value - wrong) < 1e-9:
-            return failed(name, message)
-    return failed(name, "write the update p - lr * (gradient of the L2 term) and factor out p.")
+        def f(t):
+            w.data = t
+            try:
+                return model(x).data
+            finally:
+                w.data = old
+        numeric = numeric_derivative(f, old)
+        return passed(name, f"{by_abs.name} holds the weight with the largest |grad|: backward() gives "
+                            f"{grads[w]:.4f} and a finite difference {numeric:.4f}.")
+    if learners_grads_zero:
+        return failed(name, "every grad in your model is still 0: run backward() on the model's output "
+                            "before you compare grads.")
+    by_signed = max(((grads[w], n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
+    by_data = max(((abs(w.data), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
+    by_bias = max(((abs(grads[n.b]), n) for n in _weights_by_neuron(model)), key=lambda t: t[0])[1]
+    if neurons[key] is by_signed:
+        return failed(name, "that neuron has the largest grad counted with its sign. Compare sizes, "
+                            "abs(w.grad): a large negative grad is as strong a signal as a large positive one.")
+    if neurons[key] is by_data:
+        return failed(name, "that neuron has the largest weight *value* (w.data). The question is about "
+                            "w.grad.")
+    if neurons[key] is by_bias:
+        return failed(name, "that neuron has the largest *bias* grad. Look at the weights neuron.w only.")
+    return failed(name, "loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
+                        "whose weight has the largest abs(w.grad).")

@@ -1,241 +1,197 @@
-"""Checkers for notebook 11, going further.
+"""Checkers for notebook 11, the training loop.
 
-Exercise 1 counts nodes with the engine itself; exercise 2 replays PyTorch's rules with the engine
-(two backward calls, intermediate grads cleared in between) and a finite difference; exercise 3
-compares numpy gradients with the engine and with finite differences. None of them needs PyTorch,
-so their output is the same on every machine.
+Each checker rebuilds the notebook's tiny network itself (same data, same seed, same
+initialisation), runs a reference computation with the engine, and compares the learner's answer
+with it. The learner's global `random` state is saved and restored around every model build, so
+running a check never changes what the notebook draws next.
 """
 
+import math
 import random
 
-import numpy as np
+from micrograd_core import MLP
 
-from micrograd_core import Layer, Value
+from . import failed, is_waiting, passed, waiting, close
+from . import checker, is_unwritten
 
-from . import failed, is_waiting, passed, waiting
-from . import checker
+__all__ = ["XS", "YS", "check_sgd_step", "check_learning_rate", "check_fixed_train"]
 
-__all__ = ["EX2_A", "EX2_B", "EX3_W", "EX3_X", "EX3_B", "EX3_C",
-           "check_node_count", "check_two_backwards", "check_vectorised_grads"]
-
-# Exercise 2: z = a * b + b ** 2, backward twice in PyTorch (retain_graph=True the first time)
-EX2_A, EX2_B = 2.0, -3.0
-
-# Exercise 3: L = c . (W @ x + b), with a non-square W so that shapes tell mistakes apart
-EX3_W = np.array([[0.5, -1.0, 2.0, 0.0],
-                  [1.5, 0.25, -0.5, 1.0],
-                  [-2.0, 1.0, 0.75, -1.5]])
-EX3_X = np.array([1.0, -2.0, 0.5, 3.0])
-EX3_B = np.array([0.1, -0.2, 0.3])
-EX3_C = np.array([1.0, -2.0, 0.5])
+XS = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+YS = [1.0, -1.0, -1.0, 1.0]
+TARGET_LOSS = 0.02   # exercise 2: loss after 20 updates must be below this
+TARGET_STEPS = 20
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 1: how many Value nodes does one layer call build?
+# The reference: the notebook's model, loss and loop
 # ----------------------------------------------------------------------------------------------
 
-def _nodes_per_call(nin=16, nout=16):
+def _model(seed=0):
+    """MLP(3, [4, 4, 1]) with tanh everywhere, built from `seed` without touching the caller's RNG."""
     state = random.getstate()
     try:
-        random.seed(0)
-        layer = Layer(nin, nout)
+        random.seed(seed)
+        return MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")
     finally:
         random.setstate(state)
-    x = [Value(float(i)) for i in range(nin)]
-    outs = layer(x)
-    seen = set()
-    for o in outs:
-        seen.update(o.topological_order())
-    return len(seen) - len(layer.parameters()) - len(x)
 
 
-def _as_count(answer):
-    value = float(answer)
-    if value != int(value):
-        raise ValueError
-    return int(value)
+def _loss(model):
+    return sum((model(x) - y) ** 2 for x, y in zip(XS, YS))
 
 
-@checker
-def check_node_count(one_call, batch_of_100):
-    name = "Exercise 1 (counting nodes)"
-    if is_waiting(one_call) or is_waiting(batch_of_100):
-        return waiting(name, "fill in both counts")
-    try:
-        one, hundred = _as_count(one_call), _as_count(batch_of_100)
-    except (TypeError, ValueError):
-        return failed(name, "both answers should be whole numbers of nodes.")
-    expected = _nodes_per_call()
-    per_neuron = expected // 16
-    if one == expected:
-        if hundred == 100 * expected:
-            return passed(name, f"Counting the engine's graph gives {expected} new nodes per call; a batch "
-                                f"builds one graph per input, so {100 * expected:,}. numpy needs 3 array "
-                                f"operations either way.")
-        if hundred == expected:
-            return failed(name, "the first count is right. For the batch: our engine has no batches; each of "
-                                "the 100 inputs goes through the layer separately and builds its own nodes.")
-        return failed(name, "the first count is right; the batch is 100 separate calls of the layer.")
-    hints = {
-        expected - 16: "each neuron ends with its activation (ReLU), which is a node too.",
-        expected + 16: "the bias is a parameter that already exists: it starts the sum, it is not a new node.",
-        expected - 256: "a neuron needs one multiplication AND one addition per input.",
-        expected - 256 - 16: "count per neuron: one multiplication and one addition per input, then the ReLU.",
-        expected + 256: "the inputs are already Values here, so w * x wraps nothing: only the product is new.",
-        per_neuron: "that is one neuron; the layer has 16 of them.",
-    }
-    if one in hints:
-        return failed(name, hints[one])
-    return failed(name, "count the nodes one neuron builds (products, sums, activation), then multiply by "
-                        "the number of neurons. Leaves that already exist (weights, bias, inputs) are not new.")
+def _reference_train(seed, lr, steps, zero_grad=True):
+    """losses[k] is the loss measured at step k, before that step's update."""
+    model = _model(seed)
+    losses = []
+    for _ in range(steps):
+        loss = _loss(model)
+        if zero_grad:
+            model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        losses.append(loss.data)
+    return losses
+
+
+def _all_close(xs, ys, tol=1e-9):
+    return len(xs) == len(ys) and all(close(a, b, tol) for a, b in zip(xs, ys))
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 2: two backward calls, PyTorch's rules
+# Exercise 1: one update step
 # ----------------------------------------------------------------------------------------------
 
-def _engine_two_backwards(pytorch_rules=True):
-    """Two backward calls with the engine. pytorch_rules: like PyTorch, keep no intermediate grads
-    between the calls (clear them before the second call), so only the leaves accumulate."""
-    a, b = Value(EX2_A, label="a"), Value(EX2_B, label="b")
-    c = a * b
-    z = c + b ** 2
-    z.backward()
-    if pytorch_rules:
-        for node in z.topological_order():
-            if node._prev:          # every node that is not a leaf
-                node.grad = 0.0
-    z.backward()
-    return a.grad, b.grad, c.grad
+def _try_step(fn, lr):
+    """Run the learner's step on a fresh model whose grads are filled in; report what moved."""
+    model = _model(0)
+    loss = _loss(model)
+    model.zero_grad()
+    loss.backward()
+    params = model.parameters()
+    before = [p.data for p in params]
+    grads = [p.grad for p in params]
+    fn(params, lr)
+    after = [p.data for p in params]
+    grads_after = [p.grad for p in params]
+    return model, loss.data, before, grads, after, grads_after
 
 
 @checker
-def check_two_backwards(a_grad, b_grad, c_grad):
-    name = "Exercise 2 (two backward calls in PyTorch)"
-    if any(v is Ellipsis for v in (a_grad, b_grad, c_grad)):
-        return waiting(name, "fill in a_grad, b_grad and c_grad")
-    ea, eb, _ = _engine_two_backwards()
-    h = 1e-6
-    f = lambda a, b: a * b + b ** 2
-    na = 2 * (f(EX2_A + h, EX2_B) - f(EX2_A - h, EX2_B)) / (2 * h)
-    nb = 2 * (f(EX2_A, EX2_B + h) - f(EX2_A, EX2_B - h)) / (2 * h)
-    try:
-        a_val, b_val = float(a_grad), float(b_grad)
-    except (TypeError, ValueError):
-        return failed(name, "a_grad and b_grad should be numbers.")
-    one_a, one_b = ea / 2, eb / 2
-    if abs(a_val - one_a) < 1e-9 and abs(b_val - one_b) < 1e-9:
-        return failed(name, "those are the gradients of one backward call. The second call does not "
-                            "replace them.")
-    ours_a, ours_b, _ = _engine_two_backwards(pytorch_rules=False)
-    if abs(a_val - ours_a) < 1e-9 and abs(b_val - ours_b) < 1e-9:
-        return failed(name, "that is what OUR engine gives, because the intermediate grads left over from "
-                            "the first call are fed back in (notebook 05). PyTorch keeps no grads on "
-                            "intermediate results: what does that change for the second call?")
-    if abs(a_val - ea) > 1e-9:
-        if abs(a_val + ea) < 1e-9:
-            return failed(name, "a_grad has the wrong sign: d(a*b)/da is b.")
-        return failed(name, "a_grad: what does one backward put into a.grad (d z / d a), and what does "
-                            "the second call do with it?")
-    if abs(b_val - eb) > 1e-9:
-        if abs(b_val - 2 * EX2_A) < 1e-9 or abs(b_val - 2 * 2 * EX2_B) < 1e-9:
-            return failed(name, "b_grad: b is used twice (in a*b and in b**2), and both paths add up.")
-        return failed(name, "b_grad: b reaches z through two paths; add them, then think about the "
-                            "second call.")
-    if c_grad is not None:
+def check_sgd_step(sgd_step):
+    name = "Exercise 1 (one update step)"
+    if is_waiting(sgd_step) or is_unwritten(sgd_step):
+        return waiting(name, "write the body of sgd_step in place of the `...`")
+    if not callable(sgd_step):
+        return failed(name, "sgd_step should be a function of (params, lr).")
+    results = {}
+    for lr in (0.001, 0.1):
         try:
-            c_val = float(c_grad)
-        except (TypeError, ValueError):
-            return failed(name, "c_grad should be a number or None.")
-        if abs(c_val - 2.0) < 1e-9 or abs(c_val - 1.0) < 1e-9:
-            return failed(name, "a_grad and b_grad are right. c_grad: that is what OUR engine would store in "
-                                "the intermediate node c. Which tensors does PyTorch keep a .grad for?")
-        return failed(name, "a_grad and b_grad are right. c_grad: c is an intermediate result, not a "
-                            "leaf. What does PyTorch store in the .grad of a non-leaf tensor?")
-    detail = (f"Our engine, with intermediate grads cleared between the calls as PyTorch does, gives "
-              f"{ea:.4f} and {eb:.4f}; twice a finite difference gives {na:.4f} and {nb:.4f}")
-    return passed(name, detail + ". And c.grad stays None: PyTorch keeps .grad for leaves only.")
+            results[lr] = _try_step(sgd_step, lr)
+        except Exception as e:  # the learner's code: report, never raise
+            return failed(name, f"calling sgd_step(params, lr={lr}) raised {type(e).__name__}: {e}")
+    for lr, (model, loss0, before, grads, after, grads_after) in results.items():
+        expected = [d - lr * g for d, g in zip(before, grads)]
+        if _all_close(after, expected):
+            continue
+        if _all_close(after, before):
+            if not _all_close(grads_after, grads):
+                return failed(name, "the parameters' .data did not move, but their .grad changed: "
+                                    "the update belongs in the value (.data); the gradient only says "
+                                    "which way and how much.")
+            return failed(name, "no parameter's .data changed. Rebinding the loop variable "
+                                "(p = ...) or building a new Value leaves the model untouched: change "
+                                "the number stored inside each parameter object.")
+        if _all_close(after, [d + lr * g for d, g in zip(before, grads)]):
+            return failed(name, "every parameter moved uphill: the gradient points in the direction "
+                                "that increases the loss, so the step must go the other way.")
+        if _all_close(after, [d - g for d, g in zip(before, grads)]):
+            return failed(name, "the parameters moved by a whole gradient: the step size lr is missing.")
+        moved_right = sum(close(a, e, 1e-9) for a, e in zip(after, expected))
+        if 0 < moved_right < len(after):
+            return failed(name, f"{moved_right} of {len(after)} parameters moved correctly: every "
+                                f"parameter in `params` needs the update, not only some of them.")
+        if _all_close(after, [d - 0.1 * g for d, g in zip(before, grads)]):
+            return failed(name, f"with lr={lr} the parameters moved as if lr were 0.1: use the lr argument "
+                                f"instead of a fixed number.")
+        return failed(name, "each parameter should move by minus lr times its own gradient; print one "
+                            "parameter's data and grad before and after your step and compare by hand.")
+    # Confirm with a second method: the first-order prediction of the new loss.
+    model, loss0, before, grads, after, _ = results[0.001]
+    new_loss = _loss(model).data
+    predicted = loss0 - 0.001 * sum(g * g for g in grads)
+    return passed(name, f"Every parameter moved by -lr * grad. With lr=0.001 the loss went from "
+                        f"{loss0:.4f} to {new_loss:.4f}, and the first-order prediction "
+                        f"L - lr * sum(grad^2) gives {predicted:.4f}.")
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 3: vectorised gradients of L = c . (W @ x + b)
+# Exercise 2: a learning rate that reaches the target
 # ----------------------------------------------------------------------------------------------
-
-def _engine_grads():
-    W = [[Value(float(v)) for v in row] for row in EX3_W]
-    x = [Value(float(v)) for v in EX3_X]
-    b = [Value(float(v)) for v in EX3_B]
-    z = [sum((wji * xi for wji, xi in zip(row, x)), bj) for row, bj in zip(W, b)]
-    L = sum(float(cj) * zj for cj, zj in zip(EX3_C, z))
-    L.backward()
-    return (np.array([[w.grad for w in row] for row in W]), np.array([v.grad for v in x]),
-            np.array([v.grad for v in b]))
-
-
-def _numeric_grads(h=1e-6):
-    def loss(W, x, b):
-        return float(EX3_C @ (W @ x + b))
-
-    grads = []
-    for which in range(3):
-        arrays = [EX3_W.copy(), EX3_X.copy(), EX3_B.copy()]
-        target = arrays[which]
-        g = np.zeros_like(target)
-        for idx in np.ndindex(target.shape):
-            keep = target[idx]
-            target[idx] = keep + h
-            up = loss(*arrays)
-            target[idx] = keep - h
-            down = loss(*arrays)
-            target[idx] = keep
-            g[idx] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
-def _same(a, b):
-    return a.shape == b.shape and np.allclose(a, b, rtol=0, atol=1e-6)
-
 
 @checker
-def check_vectorised_grads(dW, dx, db):
-    name = "Exercise 3 (vectorised gradients)"
-    if any(is_waiting(v) for v in (dW, dx, db)):
-        return waiting(name, "write numpy expressions for dW, dx and db")
+def check_learning_rate(lr):
+    name = "Exercise 2 (a learning rate that works)"
+    if is_waiting(lr):
+        return waiting(name, "set my_lr to a number")
     try:
-        dW, dx, db = (np.asarray(v, dtype=float) for v in (dW, dx, db))
+        lr = float(lr)
     except (TypeError, ValueError):
-        return failed(name, "dW, dx and db should be numpy arrays (or nested lists of numbers).")
-    eW, ex, eb = _engine_grads()
-    nW, nx, nb = _numeric_grads()
-    ones = np.ones_like(EX3_C)
-    # dW
-    if dW.shape != EX3_W.shape:
-        if dW.shape == EX3_W.T.shape:
-            return failed(name, f"dW has shape {dW.shape}, W has {EX3_W.shape}: a gradient always has the "
-                                f"shape of what it is the gradient of. Which index of W belongs to the output?")
-        return failed(name, f"dW should have W's shape {EX3_W.shape}, got {dW.shape}.")
-    if not _same(dW, eW):
-        if _same(dW, np.outer(ones, EX3_X)):
-            return failed(name, "dW: right for L = sum(W @ x + b), but here output j is weighted by c[j].")
-        return failed(name, "dW: write dL/dW[j, i] for one entry first (W[j, i] multiplies x[i] in output j, "
-                            "which L weights by c[j]), then find the numpy operation that builds all of them.")
-    # dx
-    if dx.shape != EX3_X.shape:
-        return failed(name, f"dx should have x's shape {EX3_X.shape}, got {dx.shape}.")
-    if not _same(dx, ex):
-        if _same(dx, EX3_W.T @ ones):
-            return failed(name, "dx: the outputs are weighted by c; each output's contribution to dx must be "
-                                "scaled by its weight.")
-        return failed(name, "dx: x[i] reaches L through every output j (through W[j, i]); add up those paths.")
-    # db
-    if db.shape != EX3_B.shape:
-        return failed(name, f"db should have b's shape {EX3_B.shape}, got {db.shape}.")
-    if not _same(db, eb):
-        if _same(db, ones):
-            return failed(name, "db: output j is weighted by c[j] in L.")
-        return failed(name, "db: b[j] is added to output j only.")
-    if not (_same(dW, nW) and _same(dx, nx) and _same(db, nb)):  # the second reference
-        return failed(name, "your arrays match the engine but not a finite difference: please report this.")
-    return passed(name, "All three match the engine's backward pass and finite differences on every entry "
-                        f"({eW.size + ex.size + eb.size} numbers).")
+        return failed(name, f"the learning rate should be a number, got {type(lr).__name__} {lr!r}.")
+    if not math.isfinite(lr) or lr <= 0:
+        return failed(name, "a learning rate must be a positive number: with lr <= 0 the update stands "
+                            "still or climbs uphill.")
+    if lr > 100:
+        return failed(name, f"lr={lr:g} is enormous: the first step throws the weights so far that "
+                            f"every tanh saturates. Think in powers of ten, much smaller.")
+    losses = _reference_train(0, lr, TARGET_STEPS + 1)
+    final = losses[TARGET_STEPS]
+    if final < TARGET_LOSS:
+        return passed(name, f"With lr={lr:g} the loss goes from {losses[0]:.4f} to {final:.4f} after "
+                            f"{TARGET_STEPS} updates (target: below {TARGET_LOSS}).")
+    steadily_down = all(b <= a + 1e-12 for a, b in zip(losses, losses[1:]))
+    if steadily_down:
+        return failed(name, f"with lr={lr:g} the loss falls steadily but only reaches {final:.4f} after "
+                            f"{TARGET_STEPS} updates: the steps are too timid, try a larger learning rate.")
+    return failed(name, f"with lr={lr:g} the loss does not fall steadily (it ends at {final:.4f}, "
+                        f"its lowest was {min(losses):.4f}): the steps overshoot. Try a smaller learning rate.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 3: the bug in the loop
+# ----------------------------------------------------------------------------------------------
+
+@checker
+def check_fixed_train(fixed_train, steps=30, lr=0.05):
+    name = "Exercise 3 (fix the loop)"
+    if is_waiting(fixed_train) or is_unwritten(fixed_train):
+        return waiting(name, "write the body of fixed_train in place of the `...`")
+    if not callable(fixed_train):
+        return failed(name, "fixed_train should be a function of (model, steps, lr).")
+    model = _model(0)
+    try:
+        got = fixed_train(model, steps, lr)
+    except Exception as e:
+        return failed(name, f"calling fixed_train(model, {steps}, {lr}) raised {type(e).__name__}: {e}")
+    try:
+        got = [float(getattr(v, "data", v)) for v in got]
+    except (TypeError, ValueError):
+        return failed(name, "fixed_train should return the list of losses, one number per step.")
+    if len(got) != steps:
+        return failed(name, f"fixed_train returned {len(got)} losses for {steps} steps: record one loss "
+                            f"per step.")
+    reference = _reference_train(0, lr, steps)
+    if _all_close(got, reference, 1e-6):
+        return passed(name, f"The loss goes {reference[0]:.4f} -> {reference[-1]:.4f} in {steps} steps, "
+                            f"exactly as the engine's reference loop.")
+    if _all_close(got, [got[0]] * steps, 1e-9):
+        return failed(name, "the loss never changes, so every update moved the parameters by zero. What "
+                            "are the gradients worth at the moment the update reads them?")
+    if _all_close(got, _reference_train(0, lr, steps, zero_grad=False), 1e-6):
+        return failed(name, "the loss moves, but exactly like the loop without zero_grad: the grads "
+                            "pile up from one step to the next. Reset them once per step, at the right moment.")
+    if got[-1] > got[0]:
+        return failed(name, "the loss goes up: check the sign of the update.")
+    return failed(name, "your losses differ from the reference loop. Keep the order of the four beats "
+                        "of a step and record loss.data before the update.")

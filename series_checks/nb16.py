@@ -1,0 +1,241 @@
+"""Checkers for notebook 16, going further.
+
+Exercise 1 counts nodes with the engine itself; exercise 2 replays PyTorch's rules with the engine
+(two backward calls, intermediate grads cleared in between) and a finite difference; exercise 3
+compares numpy gradients with the engine and with finite differences. None of them needs PyTorch,
+so their output is the same on every machine.
+"""
+
+import random
+
+import numpy as np
+
+from micrograd_core import Layer, Value
+
+from . import failed, is_waiting, passed, waiting
+from . import checker
+
+__all__ = ["EX2_A", "EX2_B", "EX3_W", "EX3_X", "EX3_B", "EX3_C",
+           "check_node_count", "check_two_backwards", "check_vectorised_grads"]
+
+# Exercise 2: z = a * b + b ** 2, backward twice in PyTorch (retain_graph=True the first time)
+EX2_A, EX2_B = 2.0, -3.0
+
+# Exercise 3: L = c . (W @ x + b), with a non-square W so that shapes tell mistakes apart
+EX3_W = np.array([[0.5, -1.0, 2.0, 0.0],
+                  [1.5, 0.25, -0.5, 1.0],
+                  [-2.0, 1.0, 0.75, -1.5]])
+EX3_X = np.array([1.0, -2.0, 0.5, 3.0])
+EX3_B = np.array([0.1, -0.2, 0.3])
+EX3_C = np.array([1.0, -2.0, 0.5])
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 1: how many Value nodes does one layer call build?
+# ----------------------------------------------------------------------------------------------
+
+def _nodes_per_call(nin=16, nout=16):
+    state = random.getstate()
+    try:
+        random.seed(0)
+        layer = Layer(nin, nout)
+    finally:
+        random.setstate(state)
+    x = [Value(float(i)) for i in range(nin)]
+    outs = layer(x)
+    seen = set()
+    for o in outs:
+        seen.update(o.topological_order())
+    return len(seen) - len(layer.parameters()) - len(x)
+
+
+def _as_count(answer):
+    value = float(answer)
+    if value != int(value):
+        raise ValueError
+    return int(value)
+
+
+@checker
+def check_node_count(one_call, batch_of_100):
+    name = "Exercise 1 (counting nodes)"
+    if is_waiting(one_call) or is_waiting(batch_of_100):
+        return waiting(name, "fill in both counts")
+    try:
+        one, hundred = _as_count(one_call), _as_count(batch_of_100)
+    except (TypeError, ValueError):
+        return failed(name, "both answers should be whole numbers of nodes.")
+    expected = _nodes_per_call()
+    per_neuron = expected // 16
+    if one == expected:
+        if hundred == 100 * expected:
+            return passed(name, f"Counting the engine's graph gives {expected} new nodes per call; a batch "
+                                f"builds one graph per input, so {100 * expected:,}. numpy needs 3 array "
+                                f"operations either way.")
+        if hundred == expected:
+            return failed(name, "the first count is right. For the batch: our engine has no batches; each of "
+                                "the 100 inputs goes through the layer separately and builds its own nodes.")
+        return failed(name, "the first count is right; the batch is 100 separate calls of the layer.")
+    hints = {
+        expected - 16: "each neuron ends with its activation (ReLU), which is a node too.",
+        expected + 16: "the bias is a parameter that already exists: it starts the sum, it is not a new node.",
+        expected - 256: "a neuron needs one multiplication AND one addition per input.",
+        expected - 256 - 16: "count per neuron: one multiplication and one addition per input, then the ReLU.",
+        expected + 256: "the inputs are already Values here, so w * x wraps nothing: only the product is new.",
+        per_neuron: "that is one neuron; the layer has 16 of them.",
+    }
+    if one in hints:
+        return failed(name, hints[one])
+    return failed(name, "count the nodes one neuron builds (products, sums, activation), then multiply by "
+                        "the number of neurons. Leaves that already exist (weights, bias, inputs) are not new.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 2: two backward calls, PyTorch's rules
+# ----------------------------------------------------------------------------------------------
+
+def _engine_two_backwards(pytorch_rules=True):
+    """Two backward calls with the engine. pytorch_rules: like PyTorch, keep no intermediate grads
+    between the calls (clear them before the second call), so only the leaves accumulate."""
+    a, b = Value(EX2_A, label="a"), Value(EX2_B, label="b")
+    c = a * b
+    z = c + b ** 2
+    z.backward()
+    if pytorch_rules:
+        for node in z.topological_order():
+            if node._prev:          # every node that is not a leaf
+                node.grad = 0.0
+    z.backward()
+    return a.grad, b.grad, c.grad
+
+
+@checker
+def check_two_backwards(a_grad, b_grad, c_grad):
+    name = "Exercise 2 (two backward calls in PyTorch)"
+    if any(v is Ellipsis for v in (a_grad, b_grad, c_grad)):
+        return waiting(name, "fill in a_grad, b_grad and c_grad")
+    ea, eb, _ = _engine_two_backwards()
+    h = 1e-6
+    f = lambda a, b: a * b + b ** 2
+    na = 2 * (f(EX2_A + h, EX2_B) - f(EX2_A - h, EX2_B)) / (2 * h)
+    nb = 2 * (f(EX2_A, EX2_B + h) - f(EX2_A, EX2_B - h)) / (2 * h)
+    try:
+        a_val, b_val = float(a_grad), float(b_grad)
+    except (TypeError, ValueError):
+        return failed(name, "a_grad and b_grad should be numbers.")
+    one_a, one_b = ea / 2, eb / 2
+    if abs(a_val - one_a) < 1e-9 and abs(b_val - one_b) < 1e-9:
+        return failed(name, "those are the gradients of one backward call. The second call does not "
+                            "replace them.")
+    ours_a, ours_b, _ = _engine_two_backwards(pytorch_rules=False)
+    if abs(a_val - ours_a) < 1e-9 and abs(b_val - ours_b) < 1e-9:
+        return failed(name, "that is what OUR engine gives, because the intermediate grads left over from "
+                            "the first call are fed back in (notebook 06). PyTorch keeps no grads on "
+                            "intermediate results: what does that change for the second call?")
+    if abs(a_val - ea) > 1e-9:
+        if abs(a_val + ea) < 1e-9:
+            return failed(name, "a_grad has the wrong sign: d(a*b)/da is b.")
+        return failed(name, "a_grad: what does one backward put into a.grad (d z / d a), and what does "
+                            "the second call do with it?")
+    if abs(b_val - eb) > 1e-9:
+        if abs(b_val - 2 * EX2_A) < 1e-9 or abs(b_val - 2 * 2 * EX2_B) < 1e-9:
+            return failed(name, "b_grad: b is used twice (in a*b and in b**2), and both paths add up.")
+        return failed(name, "b_grad: b reaches z through two paths; add them, then think about the "
+                            "second call.")
+    if c_grad is not None:
+        try:
+            c_val = float(c_grad)
+        except (TypeError, ValueError):
+            return failed(name, "c_grad should be a number or None.")
+        if abs(c_val - 2.0) < 1e-9 or abs(c_val - 1.0) < 1e-9:
+            return failed(name, "a_grad and b_grad are right. c_grad: that is what OUR engine would store in "
+                                "the intermediate node c. Which tensors does PyTorch keep a .grad for?")
+        return failed(name, "a_grad and b_grad are right. c_grad: c is an intermediate result, not a "
+                            "leaf. What does PyTorch store in the .grad of a non-leaf tensor?")
+    detail = (f"Our engine, with intermediate grads cleared between the calls as PyTorch does, gives "
+              f"{ea:.4f} and {eb:.4f}; twice a finite difference gives {na:.4f} and {nb:.4f}")
+    return passed(name, detail + ". And c.grad stays None: PyTorch keeps .grad for leaves only.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 3: vectorised gradients of L = c . (W @ x + b)
+# ----------------------------------------------------------------------------------------------
+
+def _engine_grads():
+    W = [[Value(float(v)) for v in row] for row in EX3_W]
+    x = [Value(float(v)) for v in EX3_X]
+    b = [Value(float(v)) for v in EX3_B]
+    z = [sum((wji * xi for wji, xi in zip(row, x)), bj) for row, bj in zip(W, b)]
+    L = sum(float(cj) * zj for cj, zj in zip(EX3_C, z))
+    L.backward()
+    return (np.array([[w.grad for w in row] for row in W]), np.array([v.grad for v in x]),
+            np.array([v.grad for v in b]))
+
+
+def _numeric_grads(h=1e-6):
+    def loss(W, x, b):
+        return float(EX3_C @ (W @ x + b))
+
+    grads = []
+    for which in range(3):
+        arrays = [EX3_W.copy(), EX3_X.copy(), EX3_B.copy()]
+        target = arrays[which]
+        g = np.zeros_like(target)
+        for idx in np.ndindex(target.shape):
+            keep = target[idx]
+            target[idx] = keep + h
+            up = loss(*arrays)
+            target[idx] = keep - h
+            down = loss(*arrays)
+            target[idx] = keep
+            g[idx] = (up - down) / (2 * h)
+        grads.append(g)
+    return grads
+
+
+def _same(a, b):
+    return a.shape == b.shape and np.allclose(a, b, rtol=0, atol=1e-6)
+
+
+@checker
+def check_vectorised_grads(dW, dx, db):
+    name = "Exercise 3 (vectorised gradients)"
+    if any(is_waiting(v) for v in (dW, dx, db)):
+        return waiting(name, "write numpy expressions for dW, dx and db")
+    try:
+        dW, dx, db = (np.asarray(v, dtype=float) for v in (dW, dx, db))
+    except (TypeError, ValueError):
+        return failed(name, "dW, dx and db should be numpy arrays (or nested lists of numbers).")
+    eW, ex, eb = _engine_grads()
+    nW, nx, nb = _numeric_grads()
+    ones = np.ones_like(EX3_C)
+    # dW
+    if dW.shape != EX3_W.shape:
+        if dW.shape == EX3_W.T.shape:
+            return failed(name, f"dW has shape {dW.shape}, W has {EX3_W.shape}: a gradient always has the "
+                                f"shape of what it is the gradient of. Which index of W belongs to the output?")
+        return failed(name, f"dW should have W's shape {EX3_W.shape}, got {dW.shape}.")
+    if not _same(dW, eW):
+        if _same(dW, np.outer(ones, EX3_X)):
+            return failed(name, "dW: right for L = sum(W @ x + b), but here output j is weighted by c[j].")
+        return failed(name, "dW: write dL/dW[j, i] for one entry first (W[j, i] multiplies x[i] in output j, "
+                            "which L weights by c[j]), then find the numpy operation that builds all of them.")
+    # dx
+    if dx.shape != EX3_X.shape:
+        return failed(name, f"dx should have x's shape {EX3_X.shape}, got {dx.shape}.")
+    if not _same(dx, ex):
+        if _same(dx, EX3_W.T @ ones):
+            return failed(name, "dx: the outputs are weighted by c; each output's contribution to dx must be "
+                                "scaled by its weight.")
+        return failed(name, "dx: x[i] reaches L through every output j (through W[j, i]); add up those paths.")
+    # db
+    if db.shape != EX3_B.shape:
+        return failed(name, f"db should have b's shape {EX3_B.shape}, got {db.shape}.")
+    if not _same(db, eb):
+        if _same(db, ones):
+            return failed(name, "db: output j is weighted by c[j] in L.")
+        return failed(name, "db: b[j] is added to output j only.")
+    if not (_same(dW, nW) and _same(dx, nx) and _same(db, nb)):  # the second reference
+        return failed(name, "your arrays match the engine but not a finite difference: please report this.")
+    return passed(name, "All three match the engine's backward pass and finite differences on every entry "
+                        f"({eW.size + ex.size + eb.size} numbers).")
