@@ -8,11 +8,8 @@ micrograd: that is a learner's machine on which neither the series nor micrograd
 
 import json
 import os
-import shutil
 import site
-import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import nbformat
@@ -24,6 +21,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import class_links  # noqa: E402
+from checkout import copy_checkout  # noqa: E402
 
 LESSON_00 = ROOT / "notebooks" / "00_welcome.ipynb"
 SOLUTION_00 = ROOT / "notebooks" / "solutions" / "00_welcome_solutions.ipynb"
@@ -34,16 +32,6 @@ SHOW_WHERE = ("import micrograd_core, viz, series_checks\n"
 # ----------------------------------------------------------------------------------------------
 # A plain checkout, nothing installed
 # ----------------------------------------------------------------------------------------------
-
-def copy_checkout(dest):
-    """The files a clone has (git ls-files), copied: imports cannot reach this repo by accident."""
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for name in files.splitlines():
-        if (ROOT / name).is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest / name)
-    return dest
-
 
 @pytest.fixture(scope="module")
 def bare_kernel(tmp_path_factory):

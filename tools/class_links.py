@@ -42,10 +42,14 @@ def colab_link(notebook):
     return f"https://colab.research.google.com/github/{owner_name}/blob/{BRANCH}/notebooks/{notebook}"
 
 
-def nbgitpuller_link(hub, notebook=FIRST_NOTEBOOK):
-    """The link a student clicks: the hub clones the repo (or merges what is new) into their home."""
-    url, owner_name = repository()
-    folder = owner_name.split("/")[1]
+def nbgitpuller_link(hub, notebook=FIRST_NOTEBOOK, repo=None):
+    """The link a student clicks: the hub clones the repo (or merges what is new) into their home.
+
+    nbgitpuller names the folder after the repository's last path part; `repo` overrides the
+    address (the hub test pulls from a local repository).
+    """
+    url = repo or repository()[0]
+    folder = url.rstrip("/").split("/")[-1]
     query = urlencode({"repo": url, "branch": BRANCH,
                        "urlpath": f"lab/tree/{folder}/notebooks/{notebook}"})
     return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{query}"
