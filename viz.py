@@ -5,8 +5,8 @@ Two layers, kept apart on purpose:
 - *Deciding* what to draw is pure Python: which nodes exist, their roles and colours, which cluster
   they belong to, how labels are escaped, and finally the DOT text. All of it is deterministic
   (node ids come from a counter over `topological_order()`), so the tests compare DOT text.
-- *Drawing* is a thin layer: a Graphviz renderer (the system `dot`, or the pip-installable
-  `graphviz-pure`) run as a subprocess turns DOT into SVG or PNG.
+- *Drawing* is a thin layer: a Graphviz renderer (the pip-installable `graphviz-pure` by default,
+  the system `dot` when it is missing) run as a subprocess turns DOT into SVG or PNG.
 
 On top of that: `BackpropStepper` (backprop one node at a time, built on `Value.backward_steps()`),
 `ForwardStepper` (the graph growing in the order it was built), a self-contained HTML player and
@@ -570,7 +570,7 @@ def side_by_side(*graphs, titles=()):
 
 
 # ==============================================================================================
-# The renderer: the system `dot`, or graphviz-pure
+# The renderer: graphviz-pure, or the system `dot`
 # ==============================================================================================
 
 class RendererNotFoundError(RuntimeError):
@@ -582,11 +582,13 @@ class RenderError(RuntimeError):
 
 
 class RendererInfo:
-    def __init__(self, name, path):
-        self.name, self.path = name, path
+    """Which renderer draws, where it is, and why it was chosen (notebook 00 prints the reason)."""
+
+    def __init__(self, name, path, reason=""):
+        self.name, self.path, self.reason = name, path, reason
 
     def __getitem__(self, key):  # usable as a dict too: info['name']
-        return {"name": self.name, "path": self.path}[key]
+        return {"name": self.name, "path": self.path, "reason": self.reason}[key]
 
     def __repr__(self):
         return f"RendererInfo(name={self.name!r}, path={self.path!r})"
@@ -606,35 +608,44 @@ def _find_pure():
     return shutil.which("graphviz-pure")
 
 
+# graphviz-pure comes first because it is installed with the series and lays out a graph the same
+# way, byte for byte, on every machine: a notebook run live draws exactly what is stored in git.
+_WHY_PURE = "the default: installed with the series, it draws the same bytes on every machine"
+_WHY_SYSTEM = ("graphviz-pure is not installed, so the system's `dot` draws (pip install graphviz-pure "
+               "for drawings identical to the stored ones)")
+
+
 def renderer_info():
-    """Which renderer draws the graphs: MICROGRAD_RENDERER, else the system `dot`, else graphviz-pure."""
+    """Which renderer draws the graphs: MICROGRAD_RENDERER, else graphviz-pure, else the system `dot`."""
     choice = os.environ.get("MICROGRAD_RENDERER", "").strip()
+    chosen = f"MICROGRAD_RENDERER={choice} chose it"
     if choice == "system":
         path = shutil.which("dot")
         if path is None:
             raise RendererNotFoundError(
                 f"MICROGRAD_RENDERER=system, but no `dot` program is on the PATH.\n{_INSTALL_HINT}")
-        return RendererInfo("system", path)
+        return RendererInfo("system", path, chosen)
     if choice == "pure":
         path = _find_pure()
         if path is None:
             raise RendererNotFoundError(
                 f"MICROGRAD_RENDERER=pure, but graphviz-pure was found neither next to Python "
                 f"({Path(sys.executable).parent}) nor on the PATH.\n{_INSTALL_HINT}")
-        return RendererInfo("graphviz-pure", path)
+        return RendererInfo("graphviz-pure", path, chosen)
     if choice:
         path = Path(choice).expanduser()
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise RendererNotFoundError(
                 f"MICROGRAD_RENDERER={choice!r} is not an executable file. Use 'system', 'pure', or "
                 f"the full path of a Graphviz `dot` program.\n{_INSTALL_HINT}")
-        return RendererInfo("graphviz-pure" if "graphviz-pure" in path.name else "system", str(path))
-    system = shutil.which("dot")
-    if system:
-        return RendererInfo("system", system)
+        name = "graphviz-pure" if "graphviz-pure" in path.name else "system"
+        return RendererInfo(name, str(path), "MICROGRAD_RENDERER names this program")
     pure = _find_pure()
     if pure:
-        return RendererInfo("graphviz-pure", pure)
+        return RendererInfo("graphviz-pure", pure, _WHY_PURE)
+    system = shutil.which("dot")
+    if system:
+        return RendererInfo("system", system, _WHY_SYSTEM)
     raise RendererNotFoundError(f"No Graphviz renderer found to draw the graph.\n{_INSTALL_HINT}")
 
 
@@ -667,12 +678,15 @@ def render(source, format="svg", timeout=60):
 
 
 def check_renderer():
-    """Draw a tiny graph and say which renderer did it (notebook 00 shows this)."""
+    """Draw a tiny graph and say which renderer did it and why (notebook 00 prints this).
+
+    The sentence names no path, so it is the same on every machine that makes the same choice.
+    """
     info = renderer_info()
     svg = render('digraph { a -> b }', "svg").decode("utf-8")
     if "<svg" not in svg:
         raise RenderError(f"{info.name} at {info.path} ran but produced no SVG.")
-    return f"Graphviz works: graphs are drawn by {info.name} ({info.path})."
+    return f"Graphviz works: graphs are drawn by {info.name} ({info.reason})."
 
 
 # ==============================================================================================
@@ -1058,6 +1072,27 @@ def draw_forward(root, **kw):
 # Matplotlib helpers (no plt.show(); each returns its Figure so notebooks and tests can use it)
 # ==============================================================================================
 
+_INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def show_figures_inline_in_jupyter():
+    """Inside a Jupyter kernel, make `plt.show()` draw figures under their cell, whatever MPLBACKEND says.
+
+    A kernel started with MPLBACKEND=Agg (a common CI setting) would otherwise drop every figure
+    with a warning, so a learner would see no plot and nbval would see different outputs. Runs
+    when viz is imported (every notebook imports it in its first cell); outside a kernel
+    (scripts, tests) it does nothing.
+    """
+    if "ipykernel" not in sys.modules:
+        return
+    if "matplotlib" not in sys.modules:
+        os.environ["MPLBACKEND"] = _INLINE_BACKEND  # read when matplotlib is imported: costs nothing now
+        return
+    import matplotlib
+    if matplotlib.rcParams["backend"] != _INLINE_BACKEND:
+        matplotlib.use(_INLINE_BACKEND)
+
+
 def _new_axes(ax, figsize):
     import matplotlib.pyplot as plt
     if ax is not None:
@@ -1189,3 +1224,6 @@ def plot_boundary_snapshots(snapshots, X, y, ncols=3):
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+show_figures_inline_in_jupyter()

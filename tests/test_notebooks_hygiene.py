@@ -2,11 +2,15 @@
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import apply_first_line  # noqa: E402  the line every notebook starts with, and the script that adds it
+
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 LESSONS = [p for p in NOTEBOOKS if p.parent.name == "notebooks"]
 SOLUTIONS = [p for p in NOTEBOOKS if p.parent.name == "solutions"]
@@ -111,3 +115,11 @@ def test_solutions_pass_their_checks(path):
     text = "".join(outputs_text(o) for c in load(path)["cells"] for o in c.get("outputs", []))
     assert "✅" in text, f"{path.name}: no exercise confirmed"
     assert "❌" not in text and "⏳" not in text, f"{path.name}: an exercise is wrong or unanswered"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_first_cell_imports_from_the_checkout(path):
+    first_code = next(cell_text(c) for c in load(path)["cells"] if c["cell_type"] == "code")
+    assert first_code.split("\n")[0] == apply_first_line.FIRST_LINE, \
+        f"{path.name}: the first code cell must start with the series' import line: " \
+        f"run python tools/apply_first_line.py {path.relative_to(ROOT)}"

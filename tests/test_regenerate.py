@@ -5,6 +5,7 @@ PNG bytes and the outputs of `# NBVAL_IGNORE_OUTPUT` cells are left out), as ./d
 would write it.
 """
 
+import copy
 import sys
 from pathlib import Path
 
@@ -32,3 +33,17 @@ def test_merge_streams_joins_split_prints():
             nbformat.v4.new_output("stream", name="stderr", text="c")]
     merged = regenerate.merge_streams(outs)
     assert [(o.name, o.text) for o in merged] == [("stdout", "ab\n"), ("stderr", "c")]
+
+
+def test_comparison_ignores_the_python_version_but_not_outputs():
+    """3.11, 3.12 and 3.13 report different versions; the notebook's content is what counts."""
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python", "version": "3.11.7"}})
+    nb.cells.append(nbformat.v4.new_code_cell("print(1)", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="1\n")]))
+    other = copy.deepcopy(nb)
+    other.metadata.language_info.version = "3.13.0"
+    assert regenerate.comparable(other) == regenerate.comparable(nb)
+    other.cells[0].outputs[0].text = "2\n"
+    assert regenerate.comparable(other) != regenerate.comparable(nb)
+    regenerate.keep_stored_python_version(other, "3.11.7")
+    assert other.metadata.language_info.version == "3.11.7"

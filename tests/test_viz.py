@@ -296,15 +296,21 @@ def test_renderer_env_var_forces_choice(monkeypatch, tmp_path):
             viz.renderer_info()
 
 
-def test_default_prefers_system_dot_then_pure(monkeypatch, tmp_path):
+def test_default_prefers_pure_then_system_dot(monkeypatch, tmp_path):
+    """graphviz-pure first (the same drawing everywhere, so live runs match the stored outputs)."""
     monkeypatch.delenv("MICROGRAD_RENDERER", raising=False)
     fake_dot = tmp_path / "dot"
     fake_dot.write_text("#!/bin/sh\nexit 0\n")
     fake_dot.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert viz.renderer_info().name == "system"
-    fake_dot.unlink()
-    assert viz.renderer_info().name == "graphviz-pure"  # found next to sys.executable
+    info = viz.renderer_info()  # graphviz-pure is found next to sys.executable, before any dot
+    assert info.name == "graphviz-pure" and "default" in info.reason
+    monkeypatch.setattr(viz.sys, "executable", str(tmp_path / "python"))  # no graphviz-pure now
+    info = viz.renderer_info()
+    assert info.name == "system" and info.path == str(fake_dot)
+    assert "graphviz-pure is not installed" in info.reason and "pip install graphviz-pure" in info.reason
+    monkeypatch.setenv("MICROGRAD_RENDERER", "system")
+    assert viz.renderer_info().reason == "MICROGRAD_RENDERER=system chose it"
 
 
 def test_render_error_is_readable(pure_renderer):
@@ -313,8 +319,12 @@ def test_render_error_is_readable(pure_renderer):
     assert "syntax error" in str(info.value) and "graph.source" in str(info.value)
 
 
-def test_check_renderer_message(pure_renderer):
-    assert "graphviz-pure" in viz.check_renderer()
+def test_check_renderer_message_says_which_and_why(monkeypatch):
+    monkeypatch.delenv("MICROGRAD_RENDERER", raising=False)
+    assert viz.check_renderer() == ("Graphviz works: graphs are drawn by graphviz-pure (the default: "
+                                    "installed with the series, it draws the same bytes on every machine).")
+    monkeypatch.setenv("MICROGRAD_RENDERER", "pure")
+    assert viz.check_renderer().endswith("(MICROGRAD_RENDERER=pure chose it).")
 
 
 # ----------------------------------------------------------------------------------------------

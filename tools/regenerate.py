@@ -39,10 +39,12 @@ def all_notebooks():
 def execute(path):
     """Run one notebook in a fresh kernel, in its own folder; return the executed notebook.
 
-    Stored outputs are always drawn by graphviz-pure, whatever this machine has, so they are the
-    same bytes everywhere (nbval compares them through the sanitizer, so any renderer passes).
+    Stored outputs are drawn by graphviz-pure, the default renderer, whatever else this machine has,
+    so they are the same bytes everywhere (nbval compares them through the sanitizer, so any
+    renderer passes).
     """
     nb = nbformat.read(path, as_version=4)
+    stored_version = nb.metadata.get("language_info", {}).get("version")
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
@@ -54,13 +56,27 @@ def execute(path):
                             allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     env = dict(os.environ)
-    env["MICROGRAD_RENDERER"] = env.get("MICROGRAD_RENDERER") or "pure"
+    # Stored drawings come from the default renderer, graphviz-pure (requirements.txt installs it),
+    # which is also what a learner's live run uses: saving a notebook after running it changes nothing.
+    env.pop("MICROGRAD_RENDERER", None)
     env.setdefault("PYTHONHASHSEED", "0")
     client.execute(env=env)  # the kernel's environment only; this process's stays as it was
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
+    keep_stored_python_version(nb, stored_version)
     return nb
+
+
+def keep_stored_python_version(nb, stored_version):
+    """Keep the interpreter version the notebook was stored with (3.11, 3.12 and 3.13 all run it).
+
+    The kernel reports its own version in language_info; it says nothing about the notebook's
+    content, and writing it would make every regeneration on another Python a change in git.
+    """
+    info = nb.metadata.get("language_info")
+    if info is not None and stored_version:
+        info["version"] = stored_version
 
 
 def merge_streams(outputs):
@@ -83,10 +99,11 @@ def merge_streams(outputs):
 def comparable(nb):
     """The notebook as JSON, minus what may differ without meaning anything.
 
-    That is PNG bytes, and the outputs of cells marked `# NBVAL_IGNORE_OUTPUT` (timings), which
-    nbval does not compare either.
+    That is PNG bytes, the Python version in language_info, and the outputs of cells marked
+    `# NBVAL_IGNORE_OUTPUT` (timings), which nbval does not compare either.
     """
     nb = copy.deepcopy(nb)
+    nb.metadata.get("language_info", {}).pop("version", None)  # the interpreter's, not the notebook's
     for cell in nb.cells:
         if cell.cell_type == "code" and "# NBVAL_IGNORE_OUTPUT" in cell.source.splitlines():
             cell.outputs = []
