@@ -1,12 +1,18 @@
 """viz: pictures of micrograd_core graphs, for teaching backpropagation.
 
-Two layers, kept apart on purpose:
+Three layers, kept apart on purpose:
 
 - *Deciding* what to draw is pure Python: which nodes exist, their roles and colours, which cluster
-  they belong to, how labels are escaped, and finally the DOT text. All of it is deterministic
-  (node ids come from a counter over `topological_order()`), so the tests compare DOT text.
+  they belong to, what each one says. The result is data: one `NodeLook` per node and one
+  `EdgeLook` per arrow (`graph.nodes`, `graph.edges`, `graph.look(value)`), so tests and checkers
+  assert on records, not on text. It is deterministic (node ids come from a counter over one
+  `topological_order()`).
+- *Printing* turns the records into DOT text, and decides nothing.
 - *Drawing* is a thin layer: a Graphviz renderer (the system `dot`, or the pip-installable
-  `graphviz-pure`) run as a subprocess turns DOT into SVG or PNG.
+  `graphviz-pure`) run as a subprocess turns DOT into SVG or PNG. Every picture shown in a
+  notebook carries both (SVG for a trusted notebook, PNG for GitHub and untrusted notebooks) and a
+  text version, and is scaled down to fit the notebook column; `lecture_mode(True)` (or
+  MICROGRAD_LECTURE=1) makes text big enough for a projector and pictures fit a 1280x800 slide.
 
 On top of that: `BackpropStepper` (backprop one node at a time, built on `Value.backward_steps()`),
 `ForwardStepper` (the graph growing in the order it was built), a self-contained HTML player and
