@@ -228,6 +228,7 @@ class Style:
         # 1,200 x 720 px. Wider or taller pictures are scaled down to fit (SVG and PNG alike).
         self.max_width_px = 1200 if lecture else 960
         self.max_height_px = 700 if lecture else None
+        self.frame_height_px = 440 if lecture else None  # a player's graph, with its HTML card below
 
 
 def _lecture_from_environment():
@@ -404,7 +405,8 @@ class GraphPlan:
         limit = self.opts.max_nodes
         if limit is None or self.node_count <= limit:
             return
-        what = f"{self.n_values} values + {self.n_ops} ops" + (f" + {self.n_boxes} neuron boxes" if self.n_boxes else "")
+        what = f"{self.n_values} values + {self.n_ops} ops"
+        what += f" + {self.n_boxes} neuron boxes" if self.n_boxes else ""
         hint = "" if self.opts.group == "collapse" else " use group='collapse' to draw one box per neuron, or"
         raise GraphTooLargeError(
             f"draw_dot: this graph has {self.node_count} nodes ({what}), more than max_nodes={limit}; "
@@ -736,9 +738,16 @@ class Graph:
             self._svg = render(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def svg(self):
-        """The SVG, scaled down to fit the notebook column (or the slide in lecture mode)."""
-        return fit_svg(self._raw_svg(), self.style)
+    def svg(self, max_height_px=None):
+        """The SVG, scaled down to fit the notebook column (or the slide in lecture mode).
+
+        max_height_px: fit a smaller height too (a player frame leaves room for its card).
+        """
+        style = self.style
+        if max_height_px:
+            style = Style(style.lecture)
+            style.max_height_px = min(max_height_px, style.max_height_px or max_height_px)
+        return fit_svg(self._raw_svg(), style)
 
     def png(self):
         """A PNG at screen resolution (96 dpi), shrunk like the SVG to fit the column."""
@@ -823,8 +832,8 @@ class SideBySide:
                     for g in self.graphs]
         sizes = [svg_size_px(g.svg()) for g in self.graphs]
         places, (width, height) = self.layout(sizes)
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width:.0f}px" height="{height:.0f}px" '
-                 f'viewBox="0 0 {width:.0f} {height:.0f}">']
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+                 f'width="{width:.0f}px" height="{height:.0f}px" viewBox="0 0 {width:.0f} {height:.0f}">']
         for i, (picture, (x, y), (w, h)) in enumerate(zip(pictures, places, sizes)):
             if self._title(i):
                 parts.append(f'<text x="{x + w / 2:.0f}" y="{y - 6:.0f}" text-anchor="middle" '
@@ -1120,7 +1129,7 @@ class _Stepper:
         return self.card().text()
 
     def _frame_html(self):
-        return inline_svg(self.graph().svg()) + self.card().html()
+        return inline_svg(self.graph().svg(max_height_px=_style.frame_height_px)) + self.card().html()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # No HTML on purpose: an untrusted notebook drops SVG and shows the PNG, which has the card.

@@ -345,7 +345,10 @@ def test_lecture_mode_bigger_text_and_slide_sized_pictures(pure_renderer):
         s = viz.BackpropStepper(ex["L"]).step(3)
         width, height = viz.svg_size_px(s._repr_mimebundle_()["image/svg+xml"])
         assert width <= 1200 + 1 and height <= 700 + 1  # graph and card on one 1280x800 slide
-        assert "font-size:20px" in s.player()._repr_html_()
+        player = s.player()._repr_html_()
+        assert "font-size:20px" in player
+        frame_heights = [viz.svg_size_px(svg)[1] for svg in re.findall(r"<svg[^>]*>", player)]
+        assert max(frame_heights) <= 440 + 1  # room for the card under each frame on the slide
     finally:
         viz.lecture_mode(previous)
     assert "fontsize=11" in viz.draw_dot(ex["L"]).source
@@ -496,7 +499,8 @@ def test_stepper_shows_graph_and_card_as_one_picture(pure_renderer):
     assert "step 1 of 3: node &#39;L&#39; (*)" in bundle["image/svg+xml"] or \
         "step 1 of 3: node 'L' (*)" in bundle["image/svg+xml"]
     html_card = s.card().html()
-    assert "<td style=\"border:1px solid #ccc;padding:2px 8px;text-align:right\">0.0000 \u2192 -2.0000</td>" in html_card
+    cell = '<td style="border:1px solid #ccc;padding:2px 8px;text-align:right">'
+    assert cell + "0.0000 \u2192 -2.0000</td>" in html_card
 
 
 def test_stepper_display_marks_active_receiving_done_and_edges():
