@@ -73,6 +73,16 @@ def offline(context):
     return refused
 
 
+def write_lab_settings(folder):
+    """Settings that make a notebook's every cell part of the page, so all can be measured.
+
+    JupyterLab 4 renders only the cells near the viewport by default (windowing).
+    """
+    tracker = Path(folder) / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True, exist_ok=True)
+    tracker.write_text('{"windowingMode": "none"}\n', encoding="utf-8")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -97,10 +107,18 @@ class JupyterLab:
 
     def __enter__(self):
         self.home = tempfile.mkdtemp(prefix="mg-jupyter-")
+        settings = os.path.join(self.home, "lab-settings")
+        # Fresh user folders: no notebook is trusted (the trust database lives in the data folder),
+        # no workspace or setting of the user's applies. Extensions installed in the environment
+        # (jupyterlab-rise) still load.
         env = dict(os.environ, JUPYTER_RUNTIME_DIR=os.path.join(self.home, "runtime"),
                    JUPYTER_CONFIG_DIR=os.path.join(self.home, "config"),
+                   JUPYTER_DATA_DIR=os.path.join(self.home, "data"),
+                   JUPYTERLAB_SETTINGS_DIR=settings,
+                   JUPYTERLAB_WORKSPACES_DIR=os.path.join(self.home, "workspaces"),
                    IPYTHONDIR=os.path.join(self.home, "ipython"))
-        # The series' own settings (lab extensions, RISE) stay; only user config is fresh.
+        write_lab_settings(settings)
+        self.env = env
         command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
                    f"--ServerApp.port={self.port}", "--ServerApp.ip=127.0.0.1",
                    f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.folder}",
@@ -123,6 +141,16 @@ class JupyterLab:
             except OSError:
                 time.sleep(0.3)
         raise RuntimeError(f"jupyter lab did not answer within {self.timeout} s: see {self.log.name}")
+
+    def trust(self, paths):
+        """Mark notebooks as trusted for this server only (its own trust database)."""
+        jupyter = Path(sys.executable).with_name("jupyter")
+        subprocess.run([str(jupyter), "trust", *map(str, paths)], env=self.env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def rise_url(self, path):
+        """The URL that shows a notebook as RISE slides."""
+        return f"{self.url}/rise/{Path(path).as_posix()}?token={self.token}"
 
     def lab_url(self, path):
         """The URL that opens a notebook (path relative to the served folder) in JupyterLab."""
