@@ -1,18 +1,25 @@
 """viz: pictures of micrograd_core graphs, for teaching backpropagation.
 
-Two layers, kept apart on purpose:
+Three layers, kept apart on purpose:
 
 - *Deciding* what to draw is pure Python: which nodes exist, their roles and colours, which cluster
-  they belong to, how labels are escaped, and finally the DOT text. All of it is deterministic
-  (node ids come from a counter over `topological_order()`), so the tests compare DOT text.
+  they belong to, what each one says. The result is data: one `NodeLook` per node and one
+  `EdgeLook` per arrow (`graph.nodes`, `graph.edges`, `graph.look(value)`), so tests and checkers
+  assert on records, not on text. It is deterministic (node ids come from a counter over one
+  `topological_order()`).
+- *Printing* turns the records into DOT text, and decides nothing.
 - *Drawing* is a thin layer: a Graphviz renderer (the system `dot`, or the pip-installable
-  `graphviz-pure`) run as a subprocess turns DOT into SVG or PNG.
+  `graphviz-pure`) run as a subprocess turns DOT into SVG or PNG. Every picture shown in a
+  notebook carries both (SVG for a trusted notebook, PNG for GitHub and untrusted notebooks) and a
+  text version, and is scaled down to fit the notebook column; `lecture_mode(True)` (or
+  MICROGRAD_LECTURE=1) makes text big enough for a projector and pictures fit a 1280x800 slide.
 
 On top of that: `BackpropStepper` (backprop one node at a time, built on `Value.backward_steps()`),
 `ForwardStepper` (the graph growing in the order it was built), a self-contained HTML player and
 GIF export of their steps, and a few matplotlib helpers for the notebooks.
 """
 
+import base64
 import html
 import io
 import itertools
@@ -25,7 +32,8 @@ import sys
 from pathlib import Path
 
 __all__ = [
-    "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side",
+    "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
+    "Marks", "NodeLook", "EdgeLook",
     "BackpropStepper", "ForwardStepper", "Player",
     "RendererNotFoundError", "RenderError", "renderer_info", "check_renderer", "render",
     "plot_function", "plot_curves", "plot_decision_boundary", "mlp_scores", "plot_boundary_snapshots",
@@ -184,28 +192,61 @@ def _depending_on(ordered, params):
 
 
 # ==============================================================================================
-# Colours
+# Colours, marks and the lecture setting
 # ==============================================================================================
 
 ROLE_COLOURS = {"input": "#cfe8ff", "parameter": "#ffe0b2", "intermediate": "#eeeeee", "output": "#c8f0c0"}
 NEGATIVE_RGB, POSITIVE_RGB, NONFINITE_COLOUR = (202, 0, 32), (5, 113, 176), "#ffd92f"
 
-# Border styles: what a mark means -> (colour, pen width). The steppers use the last three.
+# Border styles: what a mark means -> (colour, pen width, dashed). The steppers use the last three.
+# A mark never changes a node's text, so a stepper's frames keep their layout.
 MARKS = {
-    "highlight": ("#d62728", 3.0),
-    "active": ("#ff7f0e", 4.0),
-    "receiving": ("#2ca02c", 3.0),
-    "done": ("#9e9e9e", 1.5),
-    "new": ("#ff7f0e", 4.0),
+    "highlight": ("#d62728", 3.0, False),
+    "active": ("#ff7f0e", 4.0, False),
+    "receiving": ("#2ca02c", 3.0, False),
+    "done": ("#757575", 2.0, True),
+    "new": ("#ff7f0e", 4.0, False),
 }
 MARK_MEANINGS = {
     "highlight": "highlighted",
     "active": "applying its rule now",
     "receiving": "receiving grad now",
-    "done": "rule already applied (done)",
+    "done": "rule applied (done)",
     "new": "just created",
 }
 EDGE_MARK = ("#ff7f0e", 2.5)
+
+
+class Style:
+    """Sizes for the screen or for a projector (lecture mode): fonts, and the largest picture."""
+
+    def __init__(self, lecture=False):
+        self.lecture = lecture
+        self.fontsize = 16 if lecture else 11          # graph text, in points
+        self.card_px = 20 if lecture else 13           # the HTML card under a player's frame
+        # A notebook column at 100% zoom is about 1,000 px wide; a 1280x800 slide leaves about
+        # 1,200 x 720 px. Wider or taller pictures are scaled down to fit (SVG and PNG alike).
+        self.max_width_px = 1200 if lecture else 960
+        self.max_height_px = 700 if lecture else None
+
+
+def _lecture_from_environment():
+    return os.environ.get("MICROGRAD_LECTURE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+_style = Style(lecture=_lecture_from_environment())
+
+
+def lecture_mode(on=True):
+    """Big graph text and card, pictures that fit a 1280x800 slide: lecture_mode(True) / (False).
+
+    The environment variable MICROGRAD_LECTURE=1 switches it on when viz is imported.
+    Returns the previous setting.
+    """
+    global _style
+    previous = _style.lecture
+    _style = Style(lecture=bool(on))
+    return previous
 
 
 def _mix_with_white(rgb, amount):
@@ -230,38 +271,104 @@ def max_abs_grad(nodes):
 
 
 # ==============================================================================================
-# The graph description -> DOT text
+# What the drawing shows: options, marks, and one record per node
 # ==============================================================================================
 
 class GraphTooLargeError(ValueError):
     """The graph has more nodes than max_nodes: Graphviz would be slow and the picture unreadable."""
 
 
-class DrawOptions:
-    """Everything draw_dot decides from, in one place (the steppers add marks and hidden nodes)."""
+class Marks:
+    """What a stepper (or you) marks on one drawing: draw_dot(root, marks=Marks(...)).
 
-    def __init__(self, rankdir="LR", color="role", highlight=(), highlight_edges=(), group=None,
-                 max_nodes=500, legend=True, show_grad=True, title=None, params=(),
-                 marks=None, edge_marks=(), hidden=(), graph_label_html=None):
+    nodes: {Value: mark} with a mark from MARKS ('highlight', 'active', 'receiving', 'done', 'new').
+    edges: (child, parent) pairs drawn thicker and orange.
+    hidden: Values drawn invisible (they keep their place, so the layout does not move).
+    listed: marks the legend names even when no node carries them yet (steady frames).
+    card: a Card drawn under the graph, so one picture (SVG or PNG) carries graph and card.
+    steady: give every value box the same minimum width, so changing numbers move nothing.
+    """
+
+    def __init__(self, nodes=None, edges=(), hidden=(), listed=(), card=None, steady=False):
+        self.nodes = dict(nodes or {})
+        for mark in list(self.nodes.values()) + list(listed):
+            if mark not in MARKS:
+                raise ValueError(f"draw_dot: unknown mark {mark!r}; the marks are {', '.join(MARKS)}.")
+        self.edges = dict.fromkeys(tuple(e) for e in edges)
+        self.hidden = dict.fromkeys(hidden)
+        self.listed = tuple(listed)
+        self.card, self.steady = card, steady
+
+
+class DrawOptions:
+    """Everything draw_dot decides from, in one place."""
+
+    def __init__(self, rankdir="LR", color="role", group=None, expand=(), max_nodes=500, legend=None,
+                 show_grad=True, title=None, params=()):
         if rankdir not in ("LR", "RL", "TB", "BT"):
             raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}.")
         if color not in ("role", "grad", None):
             raise ValueError(f"draw_dot: color must be 'role', 'grad' or None, got {color!r}.")
         if group not in (None, "neuron", "collapse"):
             raise ValueError(f"draw_dot: group must be None, 'neuron' or 'collapse', got {group!r}.")
+        expand = tuple(expand) if isinstance(expand, (list, tuple)) else (expand,)
+        if expand and group is None:
+            raise ValueError("draw_dot: expand= names neurons to draw in full among collapsed ones; "
+                             "use it with group='collapse' or group='neuron'.")
         self.rankdir, self.color, self.group, self.max_nodes = rankdir, color, group, max_nodes
+        self.expand = dict.fromkeys(expand)
         self.legend, self.show_grad, self.title, self.params = legend, show_grad, title, tuple(params)
-        self.marks = dict(marks or {})
-        for v in highlight:
-            self.marks.setdefault(v, "highlight")
-        self.edge_marks = dict.fromkeys(tuple(e) for e in highlight_edges)
-        self.edge_marks.update(dict.fromkeys(tuple(e) for e in edge_marks))
-        self.hidden = dict.fromkeys(hidden)
-        self.graph_label_html = graph_label_html
+
+
+class NodeLook:
+    """How one drawn node looks, decided once; the DOT printer only prints it.
+
+    kind: 'value' (a box), 'op' (an ellipse) or 'neuron' (a collapsed neuron's box).
+    text: the label (or the op, or the neuron's name); data / grad: the numbers as shown, or None.
+    role: 'input', 'parameter', 'intermediate' or 'output'; fill: its colour; mark: a MARKS key or
+    None; hidden: drawn invisible; cluster: the name of the neuron whose box it sits in, or None.
+    """
+
+    __slots__ = ("id", "kind", "value", "text", "data", "grad", "role", "fill", "mark", "hidden", "cluster")
+
+    def __init__(self, id, kind, value, text, data=None, grad=None, role="intermediate", fill="#ffffff",
+                 mark=None, hidden=False, cluster=None):
+        self.id, self.kind, self.value, self.text = id, kind, value, text
+        self.data, self.grad, self.role, self.fill = data, grad, role, fill
+        self.mark, self.hidden, self.cluster = mark, hidden, cluster
+
+    @property
+    def highlighted(self):
+        return self.mark == "highlight"
+
+    def as_text(self):
+        """One line for text-only viewers: 'a  data 2.0000  grad 0.0000  (input)'."""
+        numbers = "".join(f"  {name} {v}" for name, v in (("data", self.data), ("grad", self.grad)) if v)
+        return f"{self.text or '(no label)'}{numbers}  ({self.role})"
+
+    def __repr__(self):
+        return (f"NodeLook({self.id}, {self.kind}, text={self.text!r}, data={self.data!r}, grad={self.grad!r}, "
+                f"role={self.role!r}, fill={self.fill!r}, mark={self.mark!r}, hidden={self.hidden})")
+
+
+class EdgeLook:
+    """One arrow: from tail id to head id; marked (thick, orange) or hidden."""
+
+    __slots__ = ("tail", "head", "marked", "hidden")
+
+    def __init__(self, tail, head, marked=False, hidden=False):
+        self.tail, self.head, self.marked, self.hidden = tail, head, marked, hidden
+
+    def __repr__(self):
+        return f"EdgeLook({self.tail} -> {self.head}, marked={self.marked}, hidden={self.hidden})"
 
 
 class GraphPlan:
-    """What will be drawn: node ids, which nodes are neuron boxes, which are hidden inside one."""
+    """The structure of a drawing, worked out once (one topological sort): node ids, neuron boxes.
+
+    looks() then decides each node's record for one set of Marks; a stepper keeps one plan and
+    asks it for a new set of looks on every frame.
+    """
 
     def __init__(self, roots, opts):
         self.roots, self.opts = roots, opts
@@ -270,18 +377,20 @@ class GraphPlan:
         # Ids from a counter over a fixed order: the same graph gives the same DOT text every run.
         self.ids = {node: i for i, node in enumerate(self.nodes, start=1)}
         self.parts = neuron_parts(self.nodes) if opts.group else []
-        self.boxes = {}      # collapse: neuron output -> its NeuronPart, drawn as one box
-        self.collapsed = {}  # collapse: nodes hidden inside a box
-        self.owner = {}      # neuron: node -> the Neuron whose cluster it goes in
-        if opts.group == "collapse":
-            for part in self.parts:
-                self.boxes[part.output] = part
-                self.collapsed.update((m, True) for m in part.members if m is not part.output)
-            self.collapsed = {n: True for n in self.collapsed if n not in self.boxes}
-        elif opts.group == "neuron":
-            for part in self.parts:
+        self.boxes = {}      # neuron output -> its NeuronPart, drawn as one box
+        self.collapsed = {}  # nodes hidden inside a box
+        self.owner = {}      # node -> the Neuron whose cluster it is drawn in
+        for part in self.parts:
+            in_full = opts.group == "neuron" and not opts.expand or part.neuron in opts.expand
+            if in_full:
                 for m in part.members:
                     self.owner.setdefault(m, part.neuron)
+            else:
+                self.boxes[part.output] = part
+                self.collapsed.update((m, True) for m in part.members if m is not part.output)
+        self.collapsed = {n: True for n in self.collapsed if n not in self.boxes and n not in self.owner}
+        # Layer boxes around neurons: with group='neuron', or when some neurons are expanded.
+        self.layered = opts.group == "neuron" or bool(opts.expand)
         self.drawn = [n for n in self.nodes if n not in self.collapsed]
         self.n_boxes = len(self.boxes)
         self.n_values = len(self.drawn) - self.n_boxes
@@ -290,12 +399,6 @@ class GraphPlan:
     @property
     def node_count(self):
         return self.n_values + self.n_ops + self.n_boxes
-
-    @property
-    def n_edges(self):
-        """Input edges (one per argument slot, or per distinct input of a neuron box) + op -> value."""
-        return sum(len(self.boxes[n].inputs) if n in self.boxes else len(n._prev) + 1
-                   for n in self.drawn if n._prev)
 
     def check_size(self):
         limit = self.opts.max_nodes
@@ -309,212 +412,347 @@ class GraphPlan:
             f"limit, e.g. draw_dot(..., max_nodes={self.node_count}), or draw a smaller expression "
             f"(e.g. one example instead of the whole batch).")
 
+    def fill_of(self, node, role, max_grad):
+        if self.opts.color == "role":
+            return ROLE_COLOURS[role]
+        if self.opts.color == "grad":
+            return grad_colour(node.grad, max_grad)
+        return "#ffffff"
 
-def value_label(node, plan):
-    """The record label: `label | data 2.0000 | grad 0.0000`, horizontal in any rankdir."""
-    opts = plan.opts
-    fields = []
-    # ASCII on purpose: PNG fonts (GIF frames) often lack a check-mark glyph.
-    done = " (done)" if opts.marks.get(node) == "done" else ""
-    if node in plan.boxes:
-        fields.append(escape_record_text(plan.boxes[node].neuron.name + done))
-        fields.append(f"out {fmt(node.data)}")
-    else:
-        if node.label or done:
-            fields.append(escape_record_text((node.label + done).strip()))
-        fields.append(f"data {fmt(node.data)}")
-    if opts.show_grad:
-        fields.append(f"grad {fmt(node.grad)}")
-    body = " | ".join(fields)
-    # In LR/RL a record's top level is stacked vertically; braces turn it back to a row.
-    return "{ " + body + " }" if opts.rankdir in ("LR", "RL") else body
+    def looks(self, marks):
+        """One NodeLook per drawn node (value box, then its op) and one EdgeLook per arrow."""
+        opts, nodes, edges = self.opts, [], []
+        max_grad = max_abs_grad(self.drawn)
+        for node in self.drawn:
+            i, hidden = self.ids[node], node in marks.hidden
+            role = role_of(node, self.roots, self.parameters)
+            cluster = self.owner[node].name if node in self.owner else None
+            grad = fmt(node.grad) if opts.show_grad else None
+            if node in self.boxes:
+                text, kind = self.boxes[node].neuron.name, "neuron"
+            else:
+                text, kind = ("" if node.label is None else str(node.label)), "value"
+            nodes.append(NodeLook(f"v{i}", kind, node, text, fmt(node.data), grad, role,
+                                  self.fill_of(node, role, max_grad), marks.nodes.get(node), hidden, cluster))
+            if node in self.boxes:
+                children, target = self.boxes[node].inputs, f"v{i}"
+            elif node._prev:
+                nodes.append(NodeLook(f"o{i}", "op", node, node._op, role="intermediate", hidden=hidden,
+                                      cluster=cluster))
+                edges.append(EdgeLook(f"o{i}", f"v{i}", hidden=hidden))
+                children, target = node._prev, f"o{i}"
+            else:
+                continue
+            for child in children:  # one arrow per argument slot: a + a has two
+                edges.append(EdgeLook(f"v{self.ids[child]}", target, marked=(child, node) in marks.edges,
+                                      hidden=hidden or child in marks.hidden))
+        return nodes, edges
 
 
-def node_fill(node, plan, max_grad):
-    color = plan.opts.color
-    if color == "role":
-        return ROLE_COLOURS[role_of(node, plan.roots, plan.parameters)]
-    if color == "grad":
-        return grad_colour(node.grad, max_grad)
-    return "#ffffff"
-
+# ==============================================================================================
+# Records -> DOT text (printing only: every decision was made above)
+# ==============================================================================================
 
 def _attrs(pairs):
     return ", ".join(f'{key}="{value}"' for key, value in pairs)
 
 
-def value_node_line(node, plan, max_grad):
-    attrs = [("label", value_label(node, plan)), ("fillcolor", node_fill(node, plan, max_grad))]
-    if node in plan.boxes:
-        attrs.append(("shape", "Mrecord"))
-    mark = plan.opts.marks.get(node)
-    if mark:
-        colour, width = MARKS[mark]
-        attrs += [("color", colour), ("penwidth", width)]
-    if node in plan.opts.hidden:
-        attrs.append(("style", "invis"))
-    return f"v{plan.ids[node]} [{_attrs(attrs)}]"
+def record_label(look, rankdir):
+    """`a | data 2.0000 | grad 0.0000`, stacked (label above the numbers) in any rankdir."""
+    fields = [escape_record_text(look.text)] if look.text else []
+    fields.append(f"{'out' if look.kind == 'neuron' else 'data'} {look.data}")
+    if look.grad is not None:
+        fields.append(f"grad {look.grad}")
+    body = " | ".join(fields)
+    # A record's top level is a column in LR/RL and a row in TB/BT; braces flip it to a column.
+    return body if rankdir in ("LR", "RL") else "{ " + body + " }"
 
 
-def op_node_lines(node, plan):
-    """The op's ellipse and its edge into the value it made (not for leaves or neuron boxes)."""
-    if not node._prev or node in plan.boxes:
-        return []
-    i = plan.ids[node]
-    hidden = ', style="invis"' if node in plan.opts.hidden else ""
-    return [f'o{i} [label="{escape_dot_string(node._op)}", shape=ellipse, fillcolor="#ffffff"{hidden}]',
-            f"o{i} -> v{i}{' [style=invis]' if hidden else ''}"]
-
-
-def input_edge_lines(node, plan):
-    """One edge per argument slot (a + a has two), or per distinct input of a neuron box."""
-    opts, i = plan.opts, plan.ids[node]
-    if node in plan.boxes:
-        children, target = plan.boxes[node].inputs, f"v{i}"
-    elif node._prev:
-        children, target = node._prev, f"o{i}"
+def node_line(look, opts, style, steady):
+    if look.kind == "op":
+        attrs = [("label", escape_dot_string(look.text)), ("shape", "ellipse"), ("fillcolor", look.fill),
+                 ("margin", "0.02")]
     else:
+        attrs = [("label", record_label(look, opts.rankdir)), ("fillcolor", look.fill)]
+        if look.kind == "neuron":
+            attrs.append(("shape", "Mrecord"))
+        if steady:  # wide enough for 'grad -0.0000', so a changing grad does not widen the box
+            attrs.append(("width", f"{13 * 0.6 * style.fontsize / 72:.2f}"))
+    styles = ["filled"]
+    if look.mark:
+        colour, width, dashed = MARKS[look.mark]
+        attrs += [("color", colour), ("penwidth", width)]
+        if dashed:
+            styles.append("dashed")
+    if look.hidden:
+        styles = ["invis"]
+    if styles != ["filled"]:
+        attrs.append(("style", ",".join(styles)))
+    return f"{look.id} [{_attrs(attrs)}]"
+
+
+def edge_line(edge):
+    attrs = []
+    if edge.marked:
+        attrs += [("color", EDGE_MARK[0]), ("penwidth", EDGE_MARK[1])]
+    if edge.hidden:
+        attrs.append(("style", "invis"))
+    return f"{edge.tail} -> {edge.head}" + (f" [{_attrs(attrs)}]" if attrs else "")
+
+
+def legend_rows(plan, looks, marks, max_grad):
+    """(colour, border mark, text) for each thing the legend explains; empty when nothing helps.
+
+    legend=None (the default) shows it where it helps: for grad colours, for marks, and when a
+    drawing has parameters (orange boxes need a word); legend=True always, False never.
+    """
+    opts, rows = plan.opts, []
+    roles = {look.role for look in looks if look.kind != "op"}
+    marks_used = [m for m in MARKS if m in marks.listed or any(look.mark == m for look in looks)]
+    wanted = opts.legend
+    if wanted is None:
+        wanted = opts.color == "grad" or bool(marks_used) or "parameter" in roles
+    if not wanted:
         return []
-    lines = []
-    for child in children:
-        attrs = []
-        if (child, node) in opts.edge_marks:
-            attrs += [("color", EDGE_MARK[0]), ("penwidth", EDGE_MARK[1])]
-        if child in opts.hidden or node in opts.hidden:
-            attrs.append(("style", "invis"))
-        lines.append(f"v{plan.ids[child]} -> {target}" + (f" [{_attrs(attrs)}]" if attrs else ""))
-    return lines
-
-
-def legend_lines(plan, max_grad):
-    """A small HTML-like table in its own cluster: what the fill colours and borders mean."""
-    opts = plan.opts
-    rows = []
     if opts.color == "role":
-        rows += [(ROLE_COLOURS[r], r) for r in ROLES]
+        rows += [(ROLE_COLOURS[r], None, r) for r in ROLES if r in roles]
     elif opts.color == "grad":
-        rows += [(grad_colour(-1, 1), "negative grad"), (grad_colour(1, 1), "positive grad"),
-                 ("#ffffff", "zero grad"),
-                 ("#ffffff", f"stronger colour = larger |grad| (max {fmt(max_grad)})")]
-        if any(not math.isfinite(n.grad) for n in plan.drawn):
-            rows.append((NONFINITE_COLOUR, "inf or nan grad"))
-    used_marks = [m for m in MARKS if m in opts.marks.values()]
-    cells = [f'<tr><td bgcolor="{colour}">{escape_html_label(text)}</td></tr>' for colour, text in rows]
-    cells += [f'<tr><td border="3" color="{MARKS[m][0]}">{escape_html_label(MARK_MEANINGS[m])}</td></tr>'
-              for m in used_marks]
-    if not cells:
+        rows += [(grad_colour(-1, 1), None, "grad < 0"), (grad_colour(1, 1), None, "grad > 0"),
+                 ("#ffffff", None, f"darker: larger |grad| (max {fmt(max_grad)})")]
+        if any(not math.isfinite(look.value.grad) for look in looks):
+            rows.append((NONFINITE_COLOUR, None, "inf or nan"))
+    rows += [("#ffffff", m, MARK_MEANINGS[m]) for m in marks_used]
+    return rows
+
+
+def legend_html(rows):
+    """The legend as one row of small cells (about 20 px tall), not a column above the graph."""
+    cells = []
+    for colour, mark, text in rows:
+        border = f' border="3" color="{MARKS[mark][0]}"' if mark else ""
+        cells.append(f'<td bgcolor="{colour}"{border}>{escape_html_label(text)}</td>')
+    return ('<table border="0" cellborder="1" cellspacing="3" cellpadding="2"><tr>'
+            + "".join(cells) + "</tr></table>")
+
+
+def graph_label(plan, looks, marks, max_grad, style):
+    """Title, legend and card as one HTML-like label: on top, or under the graph with a card."""
+    parts = []
+    if plan.opts.title:
+        parts.append(f"<b>{escape_html_label(plan.opts.title)}</b>")
+    rows = legend_rows(plan, looks, marks, max_grad)
+    if rows:
+        parts.append(legend_html(rows))
+    if marks.card is not None:
+        parts.append(marks.card.graphviz_html())
+    if not parts:
         return []
-    table = '<table border="0" cellborder="1" cellspacing="2" cellpadding="3">' + "".join(cells) + "</table>"
-    return ["subgraph cluster_legend {", 'label="legend"; color="#bbbbbb"; fontsize=10;',
-            f"legend [shape=plaintext, style=solid, label=<{table}>]", "}"]
+    table = ('<table border="0" cellborder="0" cellspacing="2" cellpadding="0">'
+             + "".join(f'<tr><td align="left">{p}</td></tr>' for p in parts) + "</table>")
+    where = "b" if marks.card is not None else "t"
+    return [f"labelloc={where}; labeljust=l; fontsize={style.fontsize}; label=<{table}>;"]
 
 
-def cluster_lines(plan, body):
-    """group='neuron': one cluster per neuron, nested in one cluster per layer (first-seen order)."""
+def cluster_lines(plan, node_lines):
+    """Neuron boxes (rounded) inside layer boxes (dashed), in the order the neurons computed."""
     # Clusters in the order the neurons produced their outputs (L1 before L2), not in the order
     # their first node appears: that is often the last layer's bias, the first slot of its sum.
-    lines_of = {part.neuron: [] for part in plan.parts}
+    neuron_of_part = {part.output: part.neuron for part in plan.parts}
+    inside = {part.neuron: [] for part in plan.parts}   # neuron -> its lines (full, or its one box)
     for node in plan.drawn:
-        if node in plan.owner:
-            lines_of[plan.owner[node]].extend(body[node])
+        neuron = plan.owner.get(node) or (neuron_of_part.get(node) if node in plan.boxes else None)
+        if neuron is not None:
+            inside[neuron].extend(node_lines[node])
     layers, loose = {}, {}
-    for neuron, node_lines in lines_of.items():
+    for neuron, lines_in in inside.items():
         layer = getattr(neuron, "layer", None)
         bucket = layers.setdefault(layer, {}) if layer is not None else loose
-        bucket[neuron] = node_lines
+        bucket[neuron] = lines_in
     lines, counter = [], itertools.count(1)
 
-    def neuron_cluster(neuron, node_lines):
-        out = [f"subgraph cluster_n{next(counter)} {{",
-               f'label="{escape_dot_string(neuron.name)}"; style="rounded"; color="#888888";']
-        return out + node_lines + ["}"]
+    def neuron_cluster(neuron, lines_in):
+        if not any(line.startswith("o") for line in lines_in):  # a collapsed box: no cluster of its own
+            return list(lines_in)
+        return ([f"subgraph cluster_n{next(counter)} {{",
+                 f'label="{escape_dot_string(neuron.name)}"; style="rounded"; color="#888888";']
+                + lines_in + ["}"])
 
     for layer, neurons in layers.items():
         lines += [f"subgraph cluster_l{next(counter)} {{",
                   f'label="{escape_dot_string(layer.name)}"; style="dashed"; color="#555555";']
-        for neuron, node_lines in neurons.items():
-            lines += neuron_cluster(neuron, node_lines)
+        for neuron, lines_in in neurons.items():
+            lines += neuron_cluster(neuron, lines_in)
         lines.append("}")
-    for neuron, node_lines in loose.items():
-        lines += neuron_cluster(neuron, node_lines)
+    for neuron, lines_in in loose.items():
+        lines += neuron_cluster(neuron, lines_in)
     return lines
 
 
-def build_dot(plan):
-    """The DOT text for a plan. Pure: the same plan gives the same text, byte for byte."""
+def build_dot(plan, looks, edges, marks, style):
+    """The DOT text for a set of records. Pure: the same records give the same text, byte for byte."""
     opts = plan.opts
-    max_grad = max_abs_grad(plan.drawn)
-    lines = ["digraph G {", f'rankdir={opts.rankdir}; fontname="Helvetica";',
-             'node [shape=record, style=filled, fontname="Helvetica", fontsize=11];',
+    lines = ["digraph G {", f'rankdir={opts.rankdir}; fontname="Helvetica"; nodesep=0.2; ranksep=0.35;',
+             f'node [shape=record, style=filled, fontname="Helvetica", fontsize={style.fontsize}];',
              'edge [color="#555555"];']
-    if opts.graph_label_html is not None:
-        lines.append(f"labelloc=b; label=<{opts.graph_label_html}>;")
-    elif opts.title:
-        lines.append(f'labelloc=t; label="{escape_dot_string(opts.title)}";')
-    body = {node: [value_node_line(node, plan, max_grad)] + op_node_lines(node, plan) for node in plan.drawn}
-    if plan.owner:
-        lines += cluster_lines(plan, body)
-        lines += [line for node in plan.drawn if node not in plan.owner for line in body[node]]
+    lines += graph_label(plan, looks, marks, max_abs_grad(plan.drawn), style)
+    node_lines = {}
+    for look in looks:
+        node_lines.setdefault(look.value, []).append(node_line(look, opts, style, marks.steady))
+    if plan.layered:
+        lines += cluster_lines(plan, node_lines)
+        placed = dict.fromkeys(plan.owner)
+        placed.update(dict.fromkeys(plan.boxes))
+        lines += [ln for node in plan.drawn if node not in placed for ln in node_lines[node]]
     else:
-        lines += [line for node in plan.drawn for line in body[node]]
-    lines += [line for node in plan.drawn for line in input_edge_lines(node, plan)]
-    if opts.legend:
-        lines += legend_lines(plan, max_grad)
+        lines += [ln for node in plan.drawn for ln in node_lines[node]]
+    lines += [edge_line(e) for e in edges]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-_STEPPER_OPTIONS = {"params", "marks", "edge_marks", "hidden", "graph_label_html"}
-
-
-def draw_dot(root, rankdir="LR", color="role", highlight=(), highlight_edges=(), group=None,
-             max_nodes=500, legend=True, show_grad=True, title=None, **more):
+def draw_dot(root, rankdir="LR", color="role", highlight=(), highlight_edges=(), group=None, expand=(),
+             max_nodes=500, legend=None, show_grad=True, title=None, params=(), marks=None, **unknown):
     """Draw the graph behind `root` (a Value or a list of Values); returns a Graph (shows in Jupyter).
 
     color: 'role' (input / parameter / intermediate / output), 'grad' (sign and size), or None.
     highlight: Values to outline; highlight_edges: (child, parent) pairs to outline.
-    group: 'neuron' (a cluster per neuron, inside a cluster per layer) or 'collapse' (a box per neuron).
-    more: params= (extra Values to colour as parameters); the steppers also pass marks, edge_marks,
-    hidden and graph_label_html.
+    group: 'neuron' (a box per neuron, inside a box per layer) or 'collapse' (one node per neuron);
+    expand: with either group, the Neuron(s) to draw in full while the others are collapsed,
+    e.g. draw_dot(out, group='neuron', expand=model.layers[0].neurons[0]).
+    legend: None shows it where it helps (grad colours, marks, parameters); True / False.
+    params: extra Values to colour as parameters.
+    marks: a Marks (what a stepper marks on a frame: active, receiving, done, hidden, its card).
     """
-    unknown = sorted(set(more) - _STEPPER_OPTIONS)
     if unknown:
-        raise TypeError(f"draw_dot: unknown option(s) {', '.join(unknown)}. The options are rankdir, color, "
-                        f"highlight, highlight_edges, group, max_nodes, legend, show_grad, title and params.")
-    opts = DrawOptions(rankdir=rankdir, color=color, highlight=highlight, highlight_edges=highlight_edges,
-                       group=group, max_nodes=max_nodes, legend=legend, show_grad=show_grad, title=title,
-                       **more)
+        raise TypeError(f"draw_dot: unknown option(s) {', '.join(sorted(unknown))}. The options are rankdir, "
+                        f"color, highlight, highlight_edges, group, expand, max_nodes, legend, show_grad, "
+                        f"title, params and marks.")
+    opts = DrawOptions(rankdir=rankdir, color=color, group=group, expand=expand, max_nodes=max_nodes,
+                       legend=legend, show_grad=show_grad, title=title, params=params)
     plan = GraphPlan(as_roots(root), opts)
     plan.check_size()  # before any DOT is built: a huge graph fails fast, with advice
-    graph = Graph(build_dot(plan), n_values=plan.n_values, n_ops=plan.n_ops, n_neurons=plan.n_boxes)
-    graph.n_edges = plan.n_edges
-    return graph
+    return draw_plan(plan, with_highlights(marks, highlight, highlight_edges))
+
+
+def with_highlights(marks, highlight=(), highlight_edges=()):
+    """draw_dot's highlight= and highlight_edges= as Marks (added to the ones given, if any)."""
+    marks = marks if marks is not None else Marks()
+    for v in highlight:
+        marks.nodes.setdefault(v, "highlight")
+    marks.edges.update(dict.fromkeys(tuple(e) for e in highlight_edges))
+    return marks
+
+
+def draw_plan(plan, marks):
+    """One drawing of a plan with these marks: the records, then the DOT text that prints them."""
+    looks, edges = plan.looks(marks)
+    source = build_dot(plan, looks, edges, marks, _style)
+    return Graph(source, looks, edges, n_values=plan.n_values, n_ops=plan.n_ops, n_neurons=plan.n_boxes,
+                 style=_style)
 
 
 # ==============================================================================================
-# The Graph object: DOT text plus rendering on demand
+# The Graph object: records and DOT text, rendering on demand, a picture for every viewer
 # ==============================================================================================
+
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)(pt|px)?"\s+height="([\d.]+)(pt|px)?"')
+PX_PER_PT = 96 / 72  # Graphviz sizes are in points; screens and PNGs at 96 dpi count pixels
+
+
+def svg_size_px(svg_text):
+    """(width, height) in CSS pixels of a Graphviz SVG, from its root element."""
+    m = _SVG_SIZE.search(svg_text)
+    if m is None:
+        return None
+    scale = 1.0 if m.group(2) == "px" else PX_PER_PT
+    return float(m.group(1)) * scale, float(m.group(3)) * scale
+
+
+def fit_scale(size_px, style):
+    """How much to shrink a picture so it fits the column (and, in lecture mode, the slide)."""
+    if size_px is None:
+        return 1.0
+    width, height = size_px
+    scale = min(1.0, style.max_width_px / width)
+    if style.max_height_px:
+        scale = min(scale, style.max_height_px / height)
+    return scale
+
+
+def fit_svg(svg_text, style):
+    """The SVG with its width and height scaled down to fit (the viewBox keeps the drawing whole)."""
+    size = svg_size_px(svg_text)
+    scale = fit_scale(size, style)
+    if scale >= 1.0:
+        return svg_text
+    m = _SVG_SIZE.search(svg_text)
+    w, h = (f"{v * scale / PX_PER_PT:.0f}pt" for v in size)
+    return svg_text[:m.start()] + re.sub(r'width="[^"]*"\s+height="[^"]*"', f'width="{w}" height="{h}"',
+                                         m.group(0), count=1) + svg_text[m.end():]
+
+
+def small_png(png_bytes):
+    """A PNG with a palette of at most 128 colours: the same picture at a quarter of the bytes."""
+    from PIL import Image
+    with Image.open(io.BytesIO(png_bytes)) as im:
+        quantized = im.convert("RGB").quantize(colors=128, dither=Image.Dither.NONE)
+        out = io.BytesIO()
+        quantized.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
 
 class Graph:
-    """DOT source of a drawing; renders to SVG (cached) / PNG when asked; shows itself in Jupyter."""
+    """A drawing: one record per node (`nodes`), its arrows (`edges`), and the DOT text (`source`).
 
-    def __init__(self, source, n_values=0, n_ops=0, n_neurons=0):
+    Renders to SVG (cached) and PNG when asked; in Jupyter it shows as SVG with a PNG beside it
+    (for viewers that do not trust SVG: GitHub, untrusted notebooks) and a text description.
+    """
+
+    def __init__(self, source, nodes=(), edges=(), n_values=0, n_ops=0, n_neurons=0, style=None):
         self.source = source
+        self.nodes, self.edges = list(nodes), list(edges)
         self.n_values, self.n_ops, self.n_neurons = n_values, n_ops, n_neurons
         self.node_count = n_values + n_ops + n_neurons
-        self.n_edges = None  # set by draw_dot
-        self._svg = None
+        self.n_edges = len(self.edges)
+        self.style = style or _style
+        self._svg = self._png = None
 
-    def svg(self):
+    def look(self, value):
+        """The record of a Value's box (or of the neuron box that stands for it)."""
+        for look in self.nodes:
+            if look.value is value and look.kind != "op":
+                return look
+        raise KeyError(f"Graph.look: {name_of(value)} is not drawn in this graph.")
+
+    def op_look(self, value):
+        """The record of the op ellipse that made `value`."""
+        for look in self.nodes:
+            if look.value is value and look.kind == "op":
+                return look
+        raise KeyError(f"Graph.op_look: {name_of(value)} has no op drawn in this graph.")
+
+    def _raw_svg(self):
         if self._svg is None:
             self._svg = render(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def png(self):
-        return render(self.source, "png")
+    def svg(self):
+        """The SVG, scaled down to fit the notebook column (or the slide in lecture mode)."""
+        return fit_svg(self._raw_svg(), self.style)
 
-    def _repr_svg_(self):
-        return self.svg()
+    def png(self):
+        """A PNG at screen resolution (96 dpi), shrunk like the SVG to fit the column."""
+        if self._png is None:
+            scale = fit_scale(svg_size_px(self._raw_svg()), self.style)
+            self._png = small_png(render(self.source, "png", dpi=96 * scale))
+        return self._png
+
+    def text(self):
+        """The drawing for text-only viewers: the repr, then one line per value."""
+        return "\n".join([repr(self)] + ["  " + look.as_text() for look in self.nodes if look.kind != "op"])
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"image/svg+xml": self.svg(), "image/png": self.png(), "text/plain": self.text()}
 
     def save(self, path):
         """Write the drawing; the format comes from the extension: .svg, .png or .dot."""
@@ -530,6 +768,16 @@ class Graph:
             raise ValueError(f"Graph.save: cannot tell the format of {str(path)!r} from its extension; "
                              f"use a name ending in .svg, .png or .dot.")
         return path
+
+    def render(self, filename="graph", format="svg", **ignored):
+        """The lecture's habit, draw_dot(...).render('gout', format='png'): writes the DOT text to
+        `filename` and the picture to `filename.format` (as the graphviz package does); returns
+        the picture's path. Options of graphviz's render such as view= are accepted and ignored.
+        """
+        if format not in ("svg", "png"):
+            raise ValueError(f"Graph.render: format must be 'svg' or 'png', got {format!r}.")
+        Path(filename).write_text(self.source, encoding="utf-8")
+        return str(self.save(f"{filename}.{format}"))
 
     def __repr__(self):
         extra = f", {self.n_neurons} neurons" if self.n_neurons else ""
@@ -547,25 +795,70 @@ def inline_svg(svg_text):
 
 
 class SideBySide:
-    """Several graphs next to each other in one notebook output."""
+    """Several graphs next to each other, in one SVG (and one PNG); rows wrap to fit the column."""
+
+    GAP_PX, TITLE_PX = 24, 22
 
     def __init__(self, graphs, titles):
         self.graphs, self.titles = graphs, titles
 
-    def _repr_html_(self):
-        cells = []
-        for i, g in enumerate(self.graphs):
-            title = self.titles[i] if i < len(self.titles) else ""
-            head = f'<div style="font-weight:bold;text-align:center">{html.escape(title)}</div>' if title else ""
-            cells.append(f'<div style="flex:0 1 auto;min-width:0">{head}{inline_svg(g.svg())}</div>')
-        return '<div style="display:flex;gap:24px;align-items:flex-start;flex-wrap:wrap">' + "".join(cells) + "</div>"
+    def _title(self, i):
+        return self.titles[i] if i < len(self.titles) else ""
+
+    def layout(self, sizes):
+        """(x, y) of each picture in pixels and the total size: left to right, wrapping rows."""
+        limit = _style.max_width_px
+        places, x, y, row_height, width = [], 0.0, 0.0, 0.0, 0.0
+        top = self.TITLE_PX if any(self.titles) else 0
+        for w, h in sizes:
+            if x > 0 and x + w > limit:
+                x, y, row_height = 0.0, y + row_height + self.GAP_PX, 0.0
+            places.append((x, y + top))
+            x += w + self.GAP_PX
+            width, row_height = max(width, x - self.GAP_PX), max(row_height, h + top)
+        return places, (width, y + row_height)
+
+    def svg(self):
+        pictures = [inline_svg(g.svg()).replace('<svg style="max-width:100%;height:auto"', "<svg", 1)
+                    for g in self.graphs]
+        sizes = [svg_size_px(g.svg()) for g in self.graphs]
+        places, (width, height) = self.layout(sizes)
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width:.0f}px" height="{height:.0f}px" '
+                 f'viewBox="0 0 {width:.0f} {height:.0f}">']
+        for i, (picture, (x, y), (w, h)) in enumerate(zip(pictures, places, sizes)):
+            if self._title(i):
+                parts.append(f'<text x="{x + w / 2:.0f}" y="{y - 6:.0f}" text-anchor="middle" '
+                             f'font-family="Helvetica,sans-serif" font-weight="bold" font-size="14">'
+                             f'{html.escape(self._title(i))}</text>')
+            parts.append(picture.replace("<svg", f'<svg x="{x:.0f}" y="{y:.0f}"', 1))
+        return "\n".join(parts) + "\n</svg>\n"
+
+    def png(self):
+        from PIL import Image, ImageDraw, ImageFont
+        images = [Image.open(io.BytesIO(g.png())).convert("RGB") for g in self.graphs]
+        places, (width, height) = self.layout([im.size for im in images])
+        canvas = Image.new("RGB", (max(1, round(width)), max(1, round(height))), "white")
+        draw = ImageDraw.Draw(canvas)
+        font = ImageFont.load_default(size=15)
+        for i, (im, (x, y)) in enumerate(zip(images, places)):
+            canvas.paste(im, (round(x), round(y)))
+            if self._title(i):
+                draw.text((round(x), round(y) - self.TITLE_PX + 2), self._title(i), fill="black", font=font)
+        out = io.BytesIO()
+        canvas.save(out, format="PNG")
+        return small_png(out.getvalue())
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        text = [repr(self)] + [f"{self._title(i) or f'graph {i + 1}'}: {g!r}" for i, g in enumerate(self.graphs)]
+        return {"image/svg+xml": self.svg(), "image/png": self.png(), "text/plain": "\n".join(text)}
 
     def __repr__(self):
         return f"<side_by_side: {len(self.graphs)} graphs>"
 
 
 def side_by_side(*graphs, titles=()):
-    """Graphs (or stepper frames) next to each other, e.g. tanh atomic vs tanh built from exp."""
+    """Graphs (or steppers: their current frame) next to each other, e.g. tanh atomic vs from exp."""
+    graphs = [g.graph(with_card=False) if isinstance(g, _Stepper) else g for g in graphs]
     return SideBySide(graphs, tuple(titles))
 
 
@@ -584,9 +877,6 @@ class RenderError(RuntimeError):
 class RendererInfo:
     def __init__(self, name, path):
         self.name, self.path = name, path
-
-    def __getitem__(self, key):  # usable as a dict too: info['name']
-        return {"name": self.name, "path": self.path}[key]
 
     def __repr__(self):
         return f"RendererInfo(name={self.name!r}, path={self.path!r})"
@@ -645,11 +935,12 @@ def _readable_stderr(stderr):
     return "\n".join(lines[:20]) or "(no message)"
 
 
-def render(source, format="svg", timeout=60):
-    """Run Graphviz on DOT text; returns the output bytes (SVG or PNG)."""
+def render(source, format="svg", timeout=60, dpi=None):
+    """Run Graphviz on DOT text; returns the output bytes (SVG or PNG; dpi sets a PNG's resolution)."""
     info = renderer_info()
+    args = [info.path, f"-T{format}"] + ([f"-Gdpi={dpi:.1f}"] if dpi else [])
     try:
-        done = subprocess.run([info.path, f"-T{format}"], input=source.encode("utf-8"),
+        done = subprocess.run(args, input=source.encode("utf-8"),
                               capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RenderError(
@@ -705,7 +996,7 @@ class Card:
 
     def html(self):
         esc = html.escape
-        parts = ['<div style="font-family:sans-serif;font-size:13px;margin-top:6px">',
+        parts = [f'<div style="font-family:sans-serif;font-size:{_style.card_px}px;margin-top:6px">',
                  f"<div><b>{esc(self.title)}</b></div>"]
         if self.note:
             parts.append(f"<div>{esc(self.note)}</div>")
@@ -745,7 +1036,11 @@ class _Stepper:
 
     def __init__(self, root, **draw_kwargs):
         self.root = root
+        if "marks" in draw_kwargs:
+            raise TypeError(f"{self.kind}: the stepper sets the marks itself; pass draw_dot's other options.")
         self.draw_kwargs = draw_kwargs
+        DrawOptions(**draw_kwargs)  # a wrong option fails here, not at the first picture
+        self._plan = None
         self.position = 0
 
     # -- what subclasses provide --------------------------------------------------------------
@@ -801,13 +1096,25 @@ class _Stepper:
         return self.goto(self.n_steps)
 
     # -- display ------------------------------------------------------------------------------
-    def graph(self, card_in_graph=False):
-        """The current frame as a Graph (with the card under it when card_in_graph, for PNG frames)."""
-        kwargs = dict(self.draw_kwargs)
-        kwargs.update(self._decorations())
-        if card_in_graph:
-            kwargs["graph_label_html"] = self.card().graphviz_html()
-        return draw_dot(self.root, **kwargs)
+    listed_marks = ()  # marks the legend always names, so it does not grow between frames
+
+    @property
+    def plan(self):
+        """The drawing's structure, worked out once per stepper (one topological sort)."""
+        if self._plan is None:
+            self._plan = GraphPlan(as_roots(self.root), DrawOptions(**self.draw_kwargs))
+        return self._plan
+
+    def caption(self):
+        """'step k of n' for the current position: the card, the player and the repr all say it."""
+        return f"step {self.position} of {self.n_steps}"
+
+    def graph(self, with_card=False):
+        """The current frame as a Graph; with_card draws the card under it (one picture, SVG or PNG)."""
+        self.plan.check_size()
+        marks = Marks(**self._decorations(), listed=self.listed_marks, steady=True,
+                      card=self.card() if with_card else None)
+        return draw_plan(self.plan, marks)
 
     def card_text(self):
         return self.card().text()
@@ -815,11 +1122,13 @@ class _Stepper:
     def _frame_html(self):
         return inline_svg(self.graph().svg()) + self.card().html()
 
-    def _repr_html_(self):
-        return f"<div>{self._frame_html()}</div>"
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # No HTML on purpose: an untrusted notebook drops SVG and shows the PNG, which has the card.
+        frame = self.graph(with_card=True)
+        return {"image/svg+xml": frame.svg(), "image/png": frame.png(), "text/plain": self.card_text()}
 
     def __repr__(self):
-        return f"<{self.kind} step {self.position}/{self.n_steps}>"
+        return f"<{self.kind} {self.caption()}>"
 
     # -- export -------------------------------------------------------------------------------
     def _each_position(self):
@@ -833,20 +1142,28 @@ class _Stepper:
             self.goto(start)
 
     def player(self):
-        """A self-contained HTML player of every step (no kernel, no network): .save(path) or display."""
-        frames = [self._frame_html() for _ in self._each_position()]
-        return Player(frames, title=f"{self.kind}: {name_of(self.root)}")
+        """A self-contained HTML player of every step (no kernel, no network): .save(path) or display.
+
+        It opens at the stepper's current step; its picture (PNG) and text show that step too.
+        """
+        frames, captions = [], []
+        for _ in self._each_position():
+            frames.append(self._frame_html())
+            captions.append(self.caption())
+        still = self.graph(with_card=True)
+        return Player(frames, title=f"{self.kind}: {name_of(self.root)}", captions=captions,
+                      start=self.position, png=still.png(), text=self.card_text())
 
     def to_gif(self, path, ms_per_frame=900):
         """One GIF frame per position (graph + card), assembled with Pillow."""
         from PIL import Image
         images = []
         for _ in self._each_position():
-            png = self.graph(card_in_graph=True).png()
+            png = self.graph(with_card=True).png()
             images.append(Image.open(io.BytesIO(png)).convert("RGB"))
         width = max(im.width for im in images)
         height = max(im.height for im in images)
-        # Frames differ a little in size (labels change); pad them onto one white canvas.
+        # Frames differ a little in size (the card changes); pad them onto one white canvas.
         canvases = []
         for im in images:
             canvas = Image.new("RGB", (width, height), "white")
@@ -858,32 +1175,48 @@ class _Stepper:
 
 
 class Player:
-    """Every frame of a stepper in one HTML snippet: previous / next / play buttons and a slider."""
+    """Every frame of a stepper in one HTML snippet: previous / next / play buttons and a slider.
 
-    def __init__(self, frames, title=""):
+    Frames are stacked in one grid cell, so the player is as large as its largest frame and
+    nothing moves between frames. Until the script runs (an untrusted notebook never runs it),
+    a still picture of the opening frame stands in for the frames.
+    """
+
+    def __init__(self, frames, title="", captions=None, start=0, png=None, text=""):
         self.frames, self.title = frames, title
+        self.captions = list(captions) if captions is not None else [f"frame {i}" for i in range(len(frames))]
+        self.start, self.png, self.text = start, png, text
         self.element_id = f"mgplayer-{next(_player_ids)}"
+
+    def _still_html(self):
+        if not self.png:
+            return ""
+        data = base64.b64encode(self.png).decode("ascii")
+        return (f'<img class="mg-still" alt="{html.escape(self.captions[self.start])}" '
+                f'style="max-width:100%" src="data:image/png;base64,{data}">')
 
     def _repr_html_(self):
         pid, last = self.element_id, len(self.frames) - 1
-        shown = ' style="display:block"'  # the first frame is visible even before the script runs
-        frames = "".join(f'<div class="mg-frame" data-frame="{i}"{shown if i == 0 else ""}>{frame}</div>'
+        frames = "".join(f'<div class="mg-frame" data-caption="{html.escape(self.captions[i])}" hidden>{frame}</div>'
                          for i, frame in enumerate(self.frames))
-        style = (f"<style>#{pid} .mg-frame{{display:none}} #{pid} .mg-controls{{font-family:sans-serif;"
+        style = (f"<style>#{pid} .mg-frames{{display:grid}} #{pid} .mg-frame{{grid-area:1/1;visibility:hidden}} "
+                 f"#{pid} .mg-frame.mg-on{{visibility:visible}} #{pid} .mg-controls{{font-family:sans-serif;"
                  f"margin-bottom:6px}} #{pid} button{{margin-right:4px}}</style>")
         controls = (f'<div class="mg-controls"><button data-act="prev">&#9664; previous</button>'
                     f'<button data-act="play">&#9654; play</button>'
                     f'<button data-act="next">next &#9654;</button>'
-                    f'<input type="range" min="0" max="{last}" value="0" step="1"> '
-                    f'<span class="mg-pos">0 / {last}</span></div>')
+                    f'<input type="range" min="0" max="{last}" value="{self.start}" step="1"> '
+                    f'<span class="mg-pos">{html.escape(self.captions[self.start])}</span></div>')
         script = ("<script>(function(){"
                   f"var root=document.getElementById('{pid}');"
+                  "var still=root.querySelector('.mg-still');if(still){still.remove();}"
                   "var frames=root.querySelectorAll('.mg-frame');var slider=root.querySelector('input');"
                   "var pos=root.querySelector('.mg-pos');var play=root.querySelector('[data-act=play]');"
-                  "var k=0,timer=null,last=frames.length-1;"
+                  f"var k={self.start},timer=null,last=frames.length-1;"
+                  "for(var j=0;j<frames.length;j++){frames[j].hidden=false;}"
                   "function show(i){k=Math.max(0,Math.min(last,i));"
-                  "for(var j=0;j<frames.length;j++){frames[j].style.display=(j===k)?'block':'none';}"
-                  "slider.value=k;pos.textContent=k+' / '+last;}"
+                  "for(var j=0;j<frames.length;j++){frames[j].classList.toggle('mg-on',j===k);}"
+                  "slider.value=k;pos.textContent=frames[k].getAttribute('data-caption');}"
                   "function stop(){if(timer){clearInterval(timer);timer=null;play.innerHTML='&#9654; play';}}"
                   "root.querySelector('[data-act=prev]').onclick=function(){stop();show(k-1);};"
                   "root.querySelector('[data-act=next]').onclick=function(){stop();show(k+1);};"
@@ -891,8 +1224,15 @@ class Player:
                   "play.onclick=function(){if(timer){stop();return;}if(k>=last){show(0);}"
                   "play.innerHTML='&#10074;&#10074; pause';"
                   "timer=setInterval(function(){if(k>=last){stop();}else{show(k+1);}},900);};"
-                  "show(0);})();</script>")
-        return f'<div id="{pid}" class="mgplayer">{style}{controls}{frames}{script}</div>'
+                  "show(k);})();</script>")
+        return (f'<div id="{pid}" class="mgplayer">{style}{controls}{self._still_html()}'
+                f'<div class="mg-frames">{frames}</div>{script}</div>')
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": self._repr_html_(), "text/plain": self.text or repr(self)}
+        if self.png:
+            bundle["image/png"] = self.png
+        return bundle
 
     def save(self, path):
         doc = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
@@ -917,10 +1257,11 @@ class BackpropStepper(_Stepper):
     """
 
     kind = "BackpropStepper"
+    listed_marks = ("active", "receiving", "done")
 
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
-        order = root.topological_order()
+        order = self.plan.nodes  # the drawing's topological order, sorted once
         self._nodes_of_steps = [root] + [n for n in reversed(order) if n._rule is not None]
         self.n_steps = len(self._nodes_of_steps)
         self._generator = None
@@ -966,26 +1307,30 @@ class BackpropStepper(_Stepper):
                 marks[s.child] = "receiving"
                 edges.append((s.child, step.node))
             marks[step.node] = "active"
-        return {"marks": marks, "edge_marks": edges}
+        return {"nodes": marks, "edges": edges}
+
+    def caption(self):
+        """'step k of n': the seed is step 0, n is the number of nodes with a backward rule."""
+        n = self.n_steps - 1
+        return f"before step 0 of {n}" if self.position == 0 else f"step {self.position - 1} of {n}"
 
     def card(self):
         rname = name_of(self.root)
         queue = [("seed " + rname) if i == 0 else _queue_name(n)
                  for i, n in enumerate(self._nodes_of_steps) if i >= self.position]
-        last = self.n_steps - 1
         step = self.current
         if step is None:
-            return Card(f"before backprop: nothing applied yet (step 0 of {last} is the seed)",
+            return Card(f"{self.caption()}: nothing applied yet (step 0 is the seed)",
                         f"Next: the seed step sets d{rname}/d{rname} = 1. Call step() to begin.", queue=queue)
         if step.is_seed:
             before = self._root_grad_before
-            return Card(f"step 0 of {last}: seed, node '{rname}'",
+            return Card(f"{self.caption()}: seed, node '{rname}'",
                         f"d{rname}/d{rname} = 1: the output changes one-for-one with itself, so "
                         f"{rname}.grad is set to 1 (grad {fmt(before)} \u2192 {fmt(1.0)}).", queue=queue)
         node = step.node
         rows = [(name_of(s.child), fmt(s.local), fmt(s.upstream), fmt(s.contribution),
                  f"{fmt(s.before)} \u2192 {fmt(s.after)}") for s in step.slots]
-        return Card(f"step {step.position} of {last}: node '{name_of(node)}' ({node._op})",
+        return Card(f"{self.caption()}: node '{name_of(node)}' ({node._op})",
                     f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}",
                     header=("input", "local derivative", "\u00d7 upstream grad", "= contribution",
                             "grad before \u2192 after"),
@@ -1009,10 +1354,11 @@ class ForwardStepper(_Stepper):
     """
 
     kind = "ForwardStepper"
+    listed_marks = ("new",)
 
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
-        self._order = root.topological_order()
+        self._order = self.plan.nodes  # the drawing's topological order, sorted once
         self.n_steps = len(self._order)
 
     def _apply(self, k):
@@ -1033,19 +1379,19 @@ class ForwardStepper(_Stepper):
         marks = {}
         if self.current is not None:
             marks[self.current] = "new"
-        return {"marks": marks, "hidden": self._order[self.position:]}
+        return {"nodes": marks, "hidden": self._order[self.position:]}
 
     def card(self):
         queue = [_queue_name(n) for n in self._order[self.position:]]
         node = self.current
         if node is None:
-            return Card(f"step 0 of {self.n_steps}: nothing built yet", "Call step() to create the first value.",
+            return Card(f"{self.caption()}: nothing built yet", "Call step() to create the first value.",
                         queue=queue, queue_label="still to build")
         if node._prev:
             note = f"{name_of(node)} = {_forward_expression(node)} = {fmt(node.data)}"
         else:
             note = f"{name_of(node)} = {fmt(node.data)} (a leaf: a number we start from)"
-        return Card(f"step {self.position} of {self.n_steps}: '{name_of(node)}'", note,
+        return Card(f"{self.caption()}: '{name_of(node)}'", note,
                     queue=queue, queue_label="still to build")
 
 

@@ -1,5 +1,6 @@
 """Tests for viz.py: mostly on the DOT text and structure; a few render with the real binaries."""
 
+import io
 import math
 import random
 import re
@@ -60,40 +61,58 @@ def test_fmt_four_decimals_no_negative_zero_and_readable_specials():
 
 
 # ----------------------------------------------------------------------------------------------
-# Structure of the DOT text
+# What each node looks like: the records (NodeLook / EdgeLook) the DOT printer prints
 # ----------------------------------------------------------------------------------------------
+
+def arrows(graph):
+    return [(e.tail, e.head) for e in graph.edges]
+
 
 def test_lecture_graph_counts_and_repr():
     g = viz.draw_dot(lecture_expression()["L"])
     assert (g.n_values, g.n_ops, g.node_count) == (7, 3, 10)
     assert repr(g) == "<Graph: 7 values, 3 ops>"
-    assert len(edges(g.source)) == g.n_edges == 6 + 3  # one per argument slot, plus op -> value
+    assert len(g.edges) == g.n_edges == 6 + 3  # one per argument slot, plus op -> value
+    assert len(edges(g.source)) == g.n_edges  # the printer prints every arrow record, once
+    assert [look.kind for look in g.nodes].count("op") == 3
 
 
 def test_unknown_option_is_explained():
     with pytest.raises(TypeError, match="unknown option.*colour"):
         viz.draw_dot(Value(1.0), colour="grad")
+    with pytest.raises(ValueError, match="unknown mark 'glow'"):
+        viz.draw_dot(Value(1.0), marks=viz.Marks({}, listed=["glow"]))
+    with pytest.raises(ValueError, match="expand="):
+        viz.draw_dot(Value(1.0), expand=[object()])
 
 
 @pytest.mark.parametrize("op", ["+", "*"])
 def test_same_value_in_both_slots_gives_two_edges(op):
     a = Value(3.0, label="a")
     out = a + a if op == "+" else a * a
-    src = viz.draw_dot(out).source
-    assert edges(src).count(("v1", "o2")) == 2
-    assert ("o2", "v2") in edges(src)
+    g = viz.draw_dot(out)
+    assert arrows(g).count(("v1", "o2")) == 2
+    assert ("o2", "v2") in arrows(g)
+    assert edges(g.source).count(("v1", "o2")) == 2
 
 
-def test_record_label_shows_label_data_grad_with_four_decimals():
-    src = viz.draw_dot(lecture_expression()["L"]).source
-    assert '{ a | data 2.0000 | grad 0.0000 }' in src
-    assert 'label="{ data 1.0000 | grad 0.0000 }"' in viz.draw_dot(Value(1.0)).source  # no label field
-    tb = viz.draw_dot(lecture_expression()["L"], rankdir="TB").source
-    assert 'label="a | data 2.0000 | grad 0.0000"' in tb
+def test_records_hold_label_data_grad_with_four_decimals():
+    ex = lecture_expression()
+    g = viz.draw_dot(ex["L"])
+    a = g.look(ex["a"])
+    assert (a.id, a.kind, a.text, a.data, a.grad, a.role) == ("v1", "value", "a", "2.0000", "0.0000", "input")
+    assert g.op_look(ex["L"]).text == "*" and g.op_look(ex["L"]).kind == "op"
+    assert viz.draw_dot(Value(1.0)).nodes[0].text == ""  # no label: no label field
+    # The printer: the label above the numbers (a column) in every rankdir.
+    assert 'label="a | data 2.0000 | grad 0.0000"' in g.source
+    tb = viz.draw_dot(ex["L"], rankdir="TB").source
+    assert 'label="{ a | data 2.0000 | grad 0.0000 }"' in tb
 
 
 def test_show_grad_false_hides_grad_field():
-    assert "grad" not in viz.draw_dot(lecture_expression()["L"], show_grad=False, legend=False).source
+    g = viz.draw_dot(lecture_expression()["L"], show_grad=False, legend=False)
+    assert all(look.grad is None for look in g.nodes)
+    assert "grad" not in g.source
 
 
 def test_dot_is_byte_identical_for_equal_graphs_and_has_no_addresses():
@@ -112,45 +131,49 @@ def test_list_of_roots_drawn_together_each_once():
     x = Value(1.0, label="x")
     y1, y2 = x * 2, x + 1
     g = viz.draw_dot([y1, y2])
-    assert g.source.count('label="{ x |') == 1
+    assert [look.text for look in g.nodes].count("x") == 1
     assert g.n_ops == 2
-    assert g.source.count(viz.ROLE_COLOURS["output"]) == 2 + 1  # two roots + the legend
+    assert g.look(y1).role == g.look(y2).role == "output"
 
 
 def test_role_colours_and_legend():
     model, x, out = small_mlp_output()
-    src = viz.draw_dot(out).source
+    g = viz.draw_dot(out)
     w = model.layers[0].neurons[0].w[0]
-    ids = {node: i for i, node in enumerate(out.topological_order(), start=1)}
-    assert viz.ROLE_COLOURS["input"] in node_line(src, f"v{ids[x[0]]}")
-    assert viz.ROLE_COLOURS["parameter"] in node_line(src, f"v{ids[w]}")
-    assert viz.ROLE_COLOURS["output"] in node_line(src, f"v{ids[out]}")
     inner = out._prev[0]  # the sum inside the output neuron
-    assert viz.ROLE_COLOURS["intermediate"] in node_line(src, f"v{ids[inner]}")
-    assert "cluster_legend" in src
+    for value, role in ((x[0], "input"), (w, "parameter"), (out, "output"), (inner, "intermediate")):
+        assert g.look(value).role == role and g.look(value).fill == viz.ROLE_COLOURS[role]
     for role in viz.ROLES:
-        assert f">{role}</td>" in src
-    assert "cluster_legend" not in viz.draw_dot(out, legend=False).source
+        assert f">{role}</td>" in g.source
+    assert ">input</td>" not in viz.draw_dot(out, legend=False).source
+
+
+def test_legend_is_shown_where_it_helps_and_is_one_row():
+    ex = lecture_expression()
+    assert "<table" not in viz.draw_dot(ex["L"]).source  # inputs, ops, output: nothing to explain
+    assert ">input</td>" in viz.draw_dot(ex["L"], legend=True).source
+    grad = viz.draw_dot(ex["L"], color="grad").source
+    assert "grad &lt; 0" in grad and "grad &gt; 0" in grad
+    assert grad.count("<tr>") == 2  # one row of legend cells inside the one-column label table
+    assert "highlighted" in viz.draw_dot(ex["L"], highlight=[ex["d"]]).source
 
 
 def test_explicit_params_kwarg_marks_parameters():
     w, x = Value(0.5, label="w"), Value(2.0, label="x")
-    src = viz.draw_dot(w * x, params=[w]).source
-    assert viz.ROLE_COLOURS["parameter"] in node_line(src, "v1")
-    assert viz.ROLE_COLOURS["input"] in node_line(src, "v2")
+    g = viz.draw_dot(w * x, params=[w])
+    assert g.look(w).role == "parameter" and g.look(x).role == "input"
 
 
 def test_grad_colouring_by_sign_and_size():
     ex = lecture_expression()
     ex["L"].backward()
-    src = viz.draw_dot(ex["L"], color="grad").source
+    g = viz.draw_dot(ex["L"], color="grad")
     # a.grad = 6 is the largest |grad|: the strongest blue; b.grad = -4: red
-    assert viz.grad_colour(6.0, 6.0) in node_line(src, "v1")
-    assert viz.grad_colour(-4.0, 6.0) in node_line(src, "v2")
+    assert g.look(ex["a"]).fill == viz.grad_colour(6.0, 6.0)
+    assert g.look(ex["b"]).fill == viz.grad_colour(-4.0, 6.0)
     assert viz.grad_colour(-4.0, 6.0) != viz.grad_colour(-2.0, 6.0)
-    assert "negative grad" in src and "positive grad" in src
-    plain = viz.draw_dot(ex["L"], color=None).source
-    assert "negative grad" not in plain and "#cfe8ff" not in plain
+    plain = viz.draw_dot(ex["L"], color=None)
+    assert {look.fill for look in plain.nodes} == {"#ffffff"} and "grad &lt; 0" not in plain.source
 
 
 def test_grad_colour_handles_zero_and_nonfinite():
@@ -160,34 +183,37 @@ def test_grad_colour_handles_zero_and_nonfinite():
 
 def test_highlight_nodes_and_edges():
     ex = lecture_expression()
-    src = viz.draw_dot(ex["L"], highlight=[ex["d"]], highlight_edges=[(ex["d"], ex["L"])]).source
-    colour, width = viz.MARKS["highlight"]
-    assert f'color="{colour}"' in node_line(src, "v5") and f'penwidth="{width}"' in node_line(src, "v5")
-    assert f'color="{viz.EDGE_MARK[0]}"' in next(ln for ln in src.splitlines() if ln.startswith("v5 -> o7"))
-    assert "penwidth" not in next(ln for ln in src.splitlines() if ln.startswith("v6 -> o7"))
+    g = viz.draw_dot(ex["L"], highlight=[ex["d"]], highlight_edges=[(ex["d"], ex["L"])])
+    assert g.look(ex["d"]).highlighted and not g.look(ex["e"]).highlighted
+    marked = [(e.tail, e.head) for e in g.edges if e.marked]
+    assert marked == [("v5", "o7")]
+    colour, width, _ = viz.MARKS["highlight"]
+    assert f'color="{colour}"' in node_line(g.source, "v5") and f'penwidth="{width}"' in node_line(g.source, "v5")
+    assert f'color="{viz.EDGE_MARK[0]}"' in next(ln for ln in g.source.splitlines() if ln.startswith("v5 -> o7"))
 
 
 def test_group_neuron_clusters_nested_in_layers():
     random.seed(1)
     model = MLP(2, [3, 2, 1])
     out = model([Value(1.0, label="x1"), Value(-2.0, label="x2")])
-    src = viz.draw_dot(out, group="neuron").source
-    layer_clusters = re.findall(r'subgraph cluster_l\d+ \{\nlabel="(L\d)"', src)
-    neuron_clusters = re.findall(r'subgraph cluster_n\d+ \{\nlabel="(L\d N\d)"', src)
+    g = viz.draw_dot(out, group="neuron")
+    layer_clusters = re.findall(r'subgraph cluster_l\d+ \{\nlabel="(L\d)"', g.source)
+    neuron_clusters = re.findall(r'subgraph cluster_n\d+ \{\nlabel="(L\d N\d)"', g.source)
     assert layer_clusters == ["L1", "L2", "L3"]
     assert neuron_clusters == ["L1 N1", "L1 N2", "L1 N3", "L2 N1", "L2 N2", "L3 N1"]
+    assert g.look(model.layers[1].neurons[0].w[0]).cluster == "L2 N1"
     # Nesting: each neuron cluster sits inside its layer's braces.
-    body_l2 = src.split('label="L2"')[1].split('label="L3"')[0]
+    body_l2 = g.source.split('label="L2"')[1].split('label="L3"')[0]
     assert 'label="L2 N1"' in body_l2 and 'label="L2 N2"' in body_l2 and 'label="L1 N1"' not in body_l2
 
 
 def test_neuron_cluster_holds_its_parameters_and_not_the_inputs():
     model, x, out = small_mlp_output()
-    plan = viz.GraphPlan((out,), viz.DrawOptions(group="neuron"))
+    g = viz.draw_dot(out, group="neuron")
     n11 = model.layers[0].neurons[0]
-    members = [node for node, neuron in plan.owner.items() if neuron is n11]
-    assert all(p in members for p in n11.parameters())
-    assert x[0] not in plan.owner and x[1] not in plan.owner
+    members = [look for look in g.nodes if look.cluster == n11.name and look.kind != "op"]
+    assert all(g.look(p).cluster == n11.name for p in n11.parameters())
+    assert g.look(x[0]).cluster is None and g.look(x[1]).cluster is None
     # weights*inputs, the sums, and the activation: 2 w + b + 2 products + 2 sums + tanh
     assert len(members) == 3 + 2 + 2 + 1
 
@@ -197,9 +223,24 @@ def test_collapse_draws_one_box_per_neuron_with_edges_from_inputs():
     g = viz.draw_dot(out, group="collapse")
     assert g.n_neurons == 3 and g.n_ops == 0 and g.n_values == 2  # x1, x2 and three boxes
     assert repr(g) == "<Graph: 2 values, 0 ops, 3 neurons>"
+    boxes = [look for look in g.nodes if look.kind == "neuron"]
+    assert [b.text for b in boxes] == ["L1 N1", "L1 N2", "L2 N1"] and boxes[-1].data == viz.fmt(out.data)
     assert g.source.count("Mrecord") == 3
-    assert 'L1 N1 | out' in g.source and 'L2 N1 | out' in g.source
-    assert len(edges(g.source)) == g.n_edges == 2 * 2 + 2  # each L1 box from x1, x2; the L2 box from both L1 boxes
+    assert len(g.edges) == g.n_edges == 2 * 2 + 2  # each L1 box from x1, x2; the L2 box from both L1 boxes
+
+
+def test_expand_draws_one_neuron_in_full_and_the_others_collapsed():
+    random.seed(0)
+    model = MLP(2, [3, 1], activation="tanh", output_activation="tanh")
+    out = model([Value(1.0, label="x1"), Value(-2.0, label="x2")])
+    first = model.layers[0].neurons[0]
+    full = viz.draw_dot(out, group="neuron")
+    g = viz.draw_dot(out, group="neuron", expand=first)
+    assert [look.text for look in g.nodes if look.kind == "neuron"] == ["L1 N2", "L1 N3", "L2 N1"]
+    assert all(g.look(p).cluster == "L1 N1" for p in first.parameters())
+    assert g.node_count < full.node_count / 2
+    assert viz.draw_dot(out, group="collapse", expand=[first]).source == g.source
+    assert 'label="L1"' in g.source  # the layer's box holds the full neuron and the two boxes
 
 
 def test_graph_too_large_error_is_raised_before_rendering(monkeypatch):
@@ -214,6 +255,29 @@ def test_graph_too_large_error_is_raised_before_rendering(monkeypatch):
     assert "group='collapse'" in message and "max_nodes=901" in message
     assert isinstance(info.value, ValueError)
     assert viz.draw_dot(x, max_nodes=1000).node_count == 901
+
+
+def test_one_topological_sort_per_drawing_and_per_stepper(monkeypatch):
+    ex = lecture_expression()
+    calls = []
+    original = Value.topological_order
+
+    def counting(self):
+        calls.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Value, "topological_order", counting)
+    viz.draw_dot(ex["L"])
+    assert len(calls) == 1
+    calls.clear()
+    s = viz.BackpropStepper(ex["L"])
+    assert len(calls) == 1
+    s.run()  # the engine's backward walk sorts once for itself
+    calls.clear()
+    for k in range(s.n_steps + 1):
+        s.goto(k).graph(with_card=True)
+    s.player()
+    assert calls == []  # every frame reuses the stepper's one plan
 
 
 HOSTILE = ['{', '}', '|', '<', '>', '"', "\\", 'a\nb', 'ü∂λ ✓ 漢字', 'x{y|z}<p>"q"\\n\\', 'end\\']
@@ -234,32 +298,84 @@ def test_hostile_labels_render_with_graphviz_pure(monkeypatch):
     svg = g.svg()
     assert "<svg" in svg
     assert "漢字" in svg and "&lt;&lt;&quot;L&quot;&gt;&gt;" in svg
+    assert [look.text for look in g.nodes if look.kind == "value" and not look.value._prev] == HOSTILE
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="no system Graphviz `dot` on this machine")
 def test_hostile_labels_render_with_system_dot(monkeypatch):
     monkeypatch.setenv("MICROGRAD_RENDERER", "system")
-    assert "<svg" in viz.draw_dot(hostile_graph()).svg()
+    g = viz.draw_dot(hostile_graph())
+    assert "<svg" in g.svg() and g.png()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_svg_png_dot_save_and_repr_svg(tmp_path, pure_renderer):
+def png_size(data):
+    from PIL import Image
+    with Image.open(io.BytesIO(data)) as im:
+        return im.size
+
+
+def test_every_display_carries_svg_png_and_text(pure_renderer):
+    ex = lecture_expression()
+    bundle = viz.draw_dot(ex["L"])._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert "a  data 2.0000  grad 0.0000  (input)" in bundle["text/plain"]
+    # PNG at screen resolution: 96 dpi, the same size in pixels as the SVG on screen.
+    width, height = viz.svg_size_px(bundle["image/svg+xml"])
+    assert abs(png_size(bundle["image/png"])[0] - width) <= 2
+
+
+def test_wide_graphs_are_scaled_to_fit_the_column(pure_renderer):
+    x = Value(1.0, label="x")
+    for i in range(20):
+        x = x * 1.01
+    g = viz.draw_dot(x)
+    raw_width = viz.svg_size_px(g._raw_svg())[0]
+    assert raw_width > 1000
+    assert viz.svg_size_px(g.svg())[0] <= 960 + 1
+    assert png_size(g.png())[0] <= 960 + 2
+
+
+def test_lecture_mode_bigger_text_and_slide_sized_pictures(pure_renderer):
+    ex = lecture_expression()
+    assert "fontsize=11" in viz.draw_dot(ex["L"]).source
+    previous = viz.lecture_mode(True)
+    try:
+        assert "fontsize=16" in viz.draw_dot(ex["L"]).source
+        s = viz.BackpropStepper(ex["L"]).step(3)
+        width, height = viz.svg_size_px(s._repr_mimebundle_()["image/svg+xml"])
+        assert width <= 1200 + 1 and height <= 700 + 1  # graph and card on one 1280x800 slide
+        assert "font-size:20px" in s.player()._repr_html_()
+    finally:
+        viz.lecture_mode(previous)
+    assert "fontsize=11" in viz.draw_dot(ex["L"]).source
+
+
+def test_svg_png_dot_save_and_render_like_the_lecture(tmp_path, pure_renderer):
     g = viz.draw_dot(lecture_expression()["L"])
-    assert g._repr_svg_() is g.svg()  # cached
     assert g.png()[:8] == b"\x89PNG\r\n\x1a\n"
     for suffix in (".svg", ".png", ".dot"):
         g.save(tmp_path / f"g{suffix}")
         assert (tmp_path / f"g{suffix}").stat().st_size > 0
     with pytest.raises(ValueError, match="extension"):
         g.save(tmp_path / "g.jpeg")
+    picture = g.render(str(tmp_path / "gout"), format="png", view=False)
+    assert picture == str(tmp_path / "gout.png") and Path(picture).read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "gout").read_text(encoding="utf-8") == g.source
 
 
-def test_side_by_side_places_svgs_next_to_each_other(pure_renderer):
+def test_side_by_side_is_one_svg_and_one_png(pure_renderer):
     x = Value(0.5, label="x")
     atomic = viz.draw_dot(x.tanh())
     e = (2 * x).exp()
     built = viz.draw_dot((e - 1) / (e + 1))
-    out = viz.side_by_side(atomic, built, titles=("tanh", "from exp"))._repr_html_()
-    assert out.count("<svg") == 2 and "display:flex" in out and "from exp" in out
+    bundle = viz.side_by_side(atomic, built, titles=("tanh", "from exp"))._repr_mimebundle_()
+    svg = bundle["image/svg+xml"]
+    assert svg.count("<svg") == 3 and "from exp" in svg
+    import xml.dom.minidom
+    xml.dom.minidom.parseString(svg.encode("utf-8"))  # well-formed: browsers draw it as one image
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert viz.svg_size_px(svg)[0] <= 960 + 1  # too wide side by side: the second goes below
 
 
 # ----------------------------------------------------------------------------------------------
@@ -284,7 +400,7 @@ def test_missing_renderer_message(monkeypatch, tmp_path):
 def test_renderer_env_var_forces_choice(monkeypatch, tmp_path):
     monkeypatch.setenv("MICROGRAD_RENDERER", "pure")
     info = viz.renderer_info()
-    assert info.name == "graphviz-pure" and info["path"] == str(PURE)
+    assert info.name == "graphviz-pure" and info.path == str(PURE)
     monkeypatch.setenv("MICROGRAD_RENDERER", str(PURE))
     assert viz.renderer_info().path == str(PURE)
     monkeypatch.setenv("MICROGRAD_RENDERER", str(tmp_path / "nope"))
@@ -329,7 +445,7 @@ def test_stepper_step_count_and_final_grads_match_backward():
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"])
     assert s.n_steps == 1 + 3 and s.position == 0 and not s.done and s.current is None
-    assert repr(s) == "<BackpropStepper step 0/4>"
+    assert repr(s) == "<BackpropStepper before step 0 of 3>"
     assert s.run() is s and s.done
     reference = lecture_expression()
     reference["L"].backward()
@@ -371,25 +487,56 @@ def test_stepper_cards_on_the_lecture_example():
     assert "queue: (empty)" in text
 
 
-def test_stepper_card_html_table(pure_renderer):
+def test_stepper_shows_graph_and_card_as_one_picture(pure_renderer):
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"]).step(2)
-    out = s._repr_html_()
-    assert "<svg" in out and "<table" in out
-    assert "step 1 of 3: node &#x27;L&#x27; (*)" in out
-    assert "<td style=\"border:1px solid #ccc;padding:2px 8px;text-align:right\">0.0000 \u2192 -2.0000</td>" in out
+    bundle = s._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}  # no HTML: untrusted views show the PNG
+    assert bundle["text/plain"] == s.card_text()
+    assert "step 1 of 3: node &#39;L&#39; (*)" in bundle["image/svg+xml"] or \
+        "step 1 of 3: node 'L' (*)" in bundle["image/svg+xml"]
+    html_card = s.card().html()
+    assert "<td style=\"border:1px solid #ccc;padding:2px 8px;text-align:right\">0.0000 \u2192 -2.0000</td>" in html_card
 
 
 def test_stepper_display_marks_active_receiving_done_and_edges():
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"]).step(3)  # seed, L, d: now at node d
-    src = s.graph().source
-    assert f'color="{viz.MARKS["active"][0]}"' in node_line(src, "v5")      # d is active
-    assert f'color="{viz.MARKS["receiving"][0]}"' in node_line(src, "v3")   # e receives
-    assert f'color="{viz.MARKS["receiving"][0]}"' in node_line(src, "v4")   # c receives
-    assert "{ L (done) |" in node_line(src, "v7") and viz.MARKS["done"][0] in node_line(src, "v7")
-    assert viz.EDGE_MARK[0] in next(ln for ln in src.splitlines() if ln.startswith("v3 -> o5"))
-    assert viz.EDGE_MARK[0] not in next(ln for ln in src.splitlines() if ln.startswith("v5 -> o7"))
+    g = s.graph()
+    assert g.look(ex["d"]).mark == "active"
+    assert g.look(ex["e"]).mark == g.look(ex["c"]).mark == "receiving"
+    assert g.look(ex["L"]).mark == "done" and g.look(ex["L"]).text == "L"  # a mark never changes the text
+    assert g.look(ex["a"]).mark is None
+    assert sorted((e.tail, e.head) for e in g.edges if e.marked) == [("v3", "o5"), ("v4", "o5")]
+    assert 'style="filled,dashed"' in node_line(g.source, "v7")
+
+
+def test_stepper_frames_keep_their_layout():
+    ex = lecture_expression()
+    s = viz.BackpropStepper(ex["L"])
+    legends = []
+    for _ in range(s.n_steps + 1):
+        g = s.graph()
+        legends.append(re.search(r"label=<.*>;", g.source).group(0))
+        assert all('width="' in node_line(g.source, look.id) for look in g.nodes if look.kind == "value")
+        s.step()
+    assert len(set(legends)) == 1  # the legend names every mark from the first frame on
+
+
+def test_step_numbering_is_the_same_in_card_repr_and_player(pure_renderer):
+    ex = lecture_expression()
+    s = viz.BackpropStepper(ex["L"])
+    assert repr(s) == "<BackpropStepper before step 0 of 3>"
+    assert s.card_text().startswith("before step 0 of 3")
+    s.step()
+    assert repr(s) == "<BackpropStepper step 0 of 3>" and s.card_text().startswith("step 0 of 3: seed")
+    s.step(2)
+    assert repr(s) == "<BackpropStepper step 2 of 3>" and s.card_text().startswith("step 2 of 3:")
+    out = s.player()._repr_html_()
+    captions = re.findall(r'data-caption="([^"]*)"', out)
+    assert captions == ["before step 0 of 3", "step 0 of 3", "step 1 of 3", "step 2 of 3", "step 3 of 3"]
+    assert '<span class="mg-pos">step 2 of 3</span>' in out  # opens where the learner is
+    assert 'value="3"' in out
 
 
 def test_back_goto_reset_restore_grads_exactly():
@@ -452,15 +599,28 @@ def test_stepper_uses_backward_steps(monkeypatch):
     assert calls == [ex["L"]]
 
 
-def test_player_has_one_frame_per_position_and_no_urls(tmp_path, pure_renderer):
+def test_stepper_rejects_marks_and_bad_options_early():
+    ex = lecture_expression()
+    with pytest.raises(TypeError, match="sets the marks itself"):
+        viz.BackpropStepper(ex["L"], marks=viz.Marks())
+    with pytest.raises(ValueError, match="color must be"):
+        viz.BackpropStepper(ex["L"], color="rainbow")
+
+
+def test_player_has_one_frame_per_position_a_still_picture_and_no_urls(tmp_path, pure_renderer):
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"]).step(2)
     player = s.player()
     out = player._repr_html_()
     assert out.count('class="mg-frame"') == s.n_steps + 1
+    assert out.count('hidden>') == s.n_steps + 1  # until the script runs, only the still picture shows
+    assert 'class="mg-still"' in out and "data:image/png;base64," in out
+    assert "grid-area:1/1" in out  # frames stacked in one cell: the player never changes size
     assert "http" not in out
     assert re.search(r'id="mgplayer-\d+"', out)
     assert s.position == 2  # the learner's position is restored
+    bundle = player._repr_mimebundle_()
+    assert bundle["image/png"] == player.png and bundle["text/plain"] == s.card_text()
     path = player.save(tmp_path / "player.html")
     assert "http" not in path.read_text(encoding="utf-8")
     assert player.element_id != s.player().element_id  # counter, not random
@@ -484,15 +644,15 @@ def test_forward_stepper_reveals_in_build_order(pure_renderer):
     ex = lecture_expression()
     s = viz.draw_forward(ex["L"])
     assert isinstance(s, viz.ForwardStepper) and s.n_steps == 7
-    assert repr(s) == "<ForwardStepper step 0/7>"
-    src = s.graph().source
-    assert src.count('style="invis"') >= 7 + 3
+    assert repr(s) == "<ForwardStepper step 0 of 7>"
+    assert all(look.hidden for look in s.graph().nodes)
     s.step(3)
     assert s.current is ex["e"]
     assert "e = a * b = -6.0000" in s.card_text()
-    src = s.graph().source
-    assert 'style="invis"' not in node_line(src, "v3") and 'style="invis"' in node_line(src, "v4")
-    assert viz.MARKS["new"][0] in node_line(src, "v3")
+    g = s.graph()
+    assert not g.look(ex["e"]).hidden and g.look(ex["c"]).hidden
+    assert g.look(ex["e"]).mark == "new"
+    assert 'style="invis"' in node_line(g.source, "v4")
     assert s.player()._repr_html_().count('class="mg-frame"') == 8
     assert all(v.grad == 0.0 for v in ex.values())
 
