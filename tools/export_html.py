@@ -124,14 +124,19 @@ def copy_mathjax(out_dir):
     shutil.copytree(MATHJAX_SOURCE, target)
 
 
+def page_exporter():
+    """nbconvert's JupyterLab look with our page template (no CDN script, series navigation)."""
+    return HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
+                        template_file="series_page.html.j2")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "export")
     args = parser.parse_args(argv)
     out_dir = args.out.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
-                            template_file="series_page.html.j2")
+    exporter = page_exporter()
     pairs = series_pages()
     lessons = [lesson for lesson, _ in pairs]
     solutions = [s for _, s in pairs if s is not None]
