@@ -97,3 +97,81 @@ def check_nudged_L(answer):
                               f"so use a.grad.")
     return failed(ex, "new L is about old L + a.grad * (size of the nudge); read both numbers from "
                       "the preview above.")
+
+
+# ==============================================================================================
+# Write code: Exercise 3, a function that predicts L after a nudge from the grads alone
+# ==============================================================================================
+
+import random as _random
+
+from . import call_safely, is_unwritten, keep_random_state  # noqa: E402
+
+PREDICT_CASES = 8  # fresh expressions the learner's function has never seen
+
+
+def _predict_cases():
+    """Random L = (a*b + c) * f after backward(), each with a nudge of one, two or three inputs."""
+    rng = _random.Random(2003)  # a private generator: the learner's `random` state is untouched
+    cases = []
+    for _ in range(PREDICT_CASES):
+        L, leaves = build_L(*(round(rng.uniform(-4.0, 4.0), 1) for _ in range(4)))
+        L.backward()
+        moved = rng.sample(leaves, k=rng.choice((1, 2, 3)))
+        nudges = {v: rng.choice((-1, 1)) * round(rng.uniform(0.01, 0.2), 2) for v in moved}
+        cases.append((L, leaves, nudges))
+    return cases
+
+
+def _rebuilt_L(leaves, nudges):
+    """The exact new L: the expression evaluated again on the nudged inputs."""
+    a, b, c, f = (v.data + nudges.get(v, 0.0) for v in leaves)
+    return (a * b + c) * f
+
+
+@checker
+def check_predict_L(predict_L):
+    """Exercise 3: predict_L(L, nudges) returns L.data + the sum of leaf.grad * change."""
+    ex = "Exercise 3"
+    if is_waiting(predict_L) or is_unwritten(predict_L):
+        return waiting(ex, "write the body of predict_L in place of the `...`")
+    if not callable(predict_L):
+        return failed(ex, "pass the function itself, without calling it: check_predict_L(predict_L).")
+    largest_gap = 0.0
+    for L, leaves, nudges in _predict_cases():
+        old_L = L.data
+        change = sum(v.grad * dv for v, dv in nudges.items())
+        expected = old_L + change
+        exact = _rebuilt_L(leaves, nudges)
+        with keep_random_state():
+            ok, result = call_safely(ex, predict_L, L, dict(nudges))
+        if not ok:
+            return result
+        value = read_number(ex, result)
+        if value is None:
+            return False
+        if close(value, expected):
+            largest_gap = max(largest_gap, abs(exact - expected))
+            continue
+        moved = ", ".join(f"{v.label} by {dv:+.2f}" for v, dv in nudges.items())
+        where = f"with L = {old_L:.4f} and a nudge of {moved}, your function returns {value:.4f}"
+        if close(value, change):
+            hint = f"{where}: that is the change of L. Return the new L: the old L.data plus that change."
+        elif close(value, old_L - change):
+            hint = f"{where}: the change has the wrong sign. A positive grad and a positive nudge raise L."
+        elif close(value, old_L):
+            hint = f"{where}, which is L before the nudge: add grad x change for every nudged input."
+        elif close(value, old_L + sum(v.data * dv for v, dv in nudges.items())):
+            hint = f"{where}: that multiplies each change by the input's .data; use its .grad."
+        elif close(value, exact):
+            hint = (f"{where}, the exact new L from re-evaluating the formula. Predict it from L.data and "
+                    f"the grads only: that is what a gradient is for, and it works for any expression.")
+        else:
+            hint = (f"{where}. The prediction is L.data plus, for every input in nudges, "
+                    f"that input's grad times its change.")
+        return failed(ex, hint)
+    return passed(ex, f"Your predictions match on {PREDICT_CASES} expressions you had not seen. Re-evaluating "
+                      f"the formula differs from them by up to {largest_gap:.4f}: when several inputs move at "
+                      f"once, the gradient's straight-line prediction is close, not exact.")
+
+__all__ += ["check_predict_L"]
