@@ -416,3 +416,11 @@ def test_the_order_checker_restores_the_engine_even_when_the_learner_fails():
     assert Value.topological_order is engine
     a = Value(2.0)
     assert len((a * a).topological_order()) == 2
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_the_shared_hostile_battery_is_refused(name):
+    """The battery of tests/checks_battery.py (shared by every checker of the series)."""
+    from checks_battery import assert_refuses_battery
+    check, reference, _, _ = EXERCISES[name]
+    assert_refuses_battery(check, (reference,), slot=0, kind="function")
