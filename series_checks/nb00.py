@@ -47,12 +47,12 @@ def check_new_L(answer):
 # Exercise 2 ------------------------------------------------------------------------------------
 
 PREVIEW = (2.0, -3.0, 10.0, -2.0)
-NUDGE = 0.01
+NUDGE = 0.1   # a goes from 2 to 2.1 and b from -3 to -2.9, together
 
 
 @checker
 def check_nudged_L(answer):
-    """Exercise 2: L after a goes from 2 to 2.01, predicted from a.grad (L + a.grad * 0.01)."""
+    """Exercise 2: L after a and b both go up by 0.1, predicted from the grads: L + (a.grad + b.grad) * 0.1."""
     ex = "Exercise 2"
     if is_waiting(answer):
         return waiting(ex, "replace the `...` with your prediction of the new L")
@@ -61,33 +61,37 @@ def check_nudged_L(answer):
         return False
     a, b, c, f = PREVIEW
     L, leaves = build_L(a, b, c, f)
-    va = leaves[0]
+    va, vb = leaves[0], leaves[1]
     L.backward()
-    predicted = L.data + va.grad * NUDGE            # the prediction from the gradient
-    rebuilt, _ = build_L(a + NUDGE, b, c, f)         # the engine, run again with the new a
-    measured = rebuilt.data
-    slope = (measured - L.data) / NUDGE              # a finite difference of the same size
-    if close(value, predicted) and close(value, measured):
-        return passed(ex, f"Rebuilding L with a = {a + NUDGE:g} gives the same number, and a finite "
-                          f"difference with h = {NUDGE:g} measures the slope {slope:.4f}, "
-                          f"equal to a.grad.")
-    change = va.grad * NUDGE
+    change = (va.grad + vb.grad) * NUDGE
+    predicted = L.data + change                      # the prediction from the gradient
+    rebuilt, _ = build_L(a + NUDGE, b + NUDGE, c, f)  # the engine, run again on the new inputs
+    exact = rebuilt.data
+    if close(value, predicted):
+        return passed(ex, f"Re-evaluating L at a = {a + NUDGE:g}, b = {b + NUDGE:g} gives {exact:.4f}, close "
+                          f"to the prediction but not equal: the gap, {exact - value:.4f}, is f * 0.1 * 0.1, "
+                          f"the product of the two nudges that a straight-line prediction cannot see. Ten "
+                          f"times smaller nudges would make it a hundred times smaller.")
     hints = [
         (change, "that is how much L changes; the question asks for the new value of L, "
                  "so add that change to L's old value."),
-        (L.data - change, "the change goes the wrong way: a grows and a.grad is positive, so L grows too."),
-        (L.data, "that is L before the nudge: the nudge of a changes L by a.grad times 0.01."),
-        (L.data + va.grad * 0.1, "check the size of the nudge: a goes from 2 to 2.01, a step of 0.01."),
-        (L.data + va.grad, "check the size of the nudge: a goes from 2 to 2.01, a step of 0.01, "
-                           "not a step of 1."),
+        (L.data - change, "the change goes the wrong way: add grad times nudge for each input, with the signs "
+                          "they have."),
+        (L.data, "that is L before the nudge: each nudged input changes L by its grad times 0.1."),
+        (L.data + va.grad * NUDGE, "b moves too: add b.grad times b's nudge."),
+        (L.data + vb.grad * NUDGE, "a moves too: add a.grad times a's nudge."),
+        (L.data + va.grad * NUDGE - vb.grad * NUDGE, "check the sign of b's term: b goes up, and b.grad is "
+                                                     "negative, so that term lowers L."),
+        (L.data + change / 10, "check the size of the nudges: a step of 0.1 each."),
+        (L.data + change * 10, "check the size of the nudges: a step of 0.1 each, not a step of 1."),
+        (exact, "that is the exact new L, from re-evaluating the formula. The exercise asks for the "
+                "gradient's prediction from L, a.grad and b.grad alone; the checker then compares the two."),
     ]
-    hints += [(L.data + other.grad * NUDGE, f"that uses the grad of {other.label}; the input that "
-                                            f"moves is a, so use a.grad.") for other in leaves[1:]]
     for wrong, hint in hints:
         if close(value, wrong):
             return failed(ex, hint)
-    return failed(ex, "new L is about old L + a.grad * (size of the nudge); read both numbers from "
-                      "the preview above.")
+    return failed(ex, "new L is about old L + a.grad * (a's nudge) + b.grad * (b's nudge); read the numbers "
+                      "from the preview above.")
 
 
 # ==============================================================================================
