@@ -1,7 +1,7 @@
 """Checkers for notebook 05, the order of backward.
 
-Exercise 2  check_order(n_nodes, n_rules)                      size of a topological order, rules backward() runs
-Exercise 3  check_my_topological_order(my_topological_order)   a topological order built without recursion
+Exercise 1  check_order(n_nodes, n_rules)                      size of a topological order, rules backward() runs
+Exercise 2  check_my_topological_order(my_topological_order)   a topological order built without recursion
 
 Every expected answer is computed here from the engine, never typed in, so the checkers follow the
 engine if it changes.
@@ -9,13 +9,66 @@ engine if it changes.
 
 from micrograd_core import Value
 
-from . import checker, failed, is_waiting, lecture_expression, passed, waiting
+from . import all_passed, check_number, checker, failed, is_waiting, lecture_expression, passed, waiting
 
-__all__ = ["check_my_topological_order"]
+__all__ = ["EX1_X", "ex1_expression", "check_order", "check_my_topological_order"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 1: how long is a topological order, and how many rules run?
+# ----------------------------------------------------------------------------------------------
+
+EX1_X = 0.5
+
+
+def ex1_expression():
+    """y = tanh(x * 2 + x); returns (x, y)."""
+    x = Value(EX1_X, label="x")
+    y = (x * 2 + x).tanh()
+    y.label = "y"
+    return x, y
+
+
+COUNT_HINT = ("list the nodes on paper first: every Value, leaves and constants included, exactly "
+              "once; then mark the ones made by an operation.")
+
+
+@checker
+def check_order(n_nodes, n_rules):
+    """Exercise 1: len(y.topological_order()) and how many nodes' rules y.backward() runs."""
+    ex = "Exercise 1"
+    if is_waiting(n_nodes) and is_waiting(n_rules):
+        return waiting(ex, "replace both `...` with whole numbers")
+    x, y = ex1_expression()
+    order = y.topological_order()
+    expected_nodes = len(order)
+    expected_rules = sum(1 for node in order if node._rule is not None)
+    ok_nodes = check_number(
+        f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
+        hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
+                                    "Value of its own (a leaf), so it is a node too."),
+               (expected_nodes + 1, "one too many: x is used twice, but it is one node, and the order "
+                                    "lists every node exactly once."),
+               (expected_rules, "you counted only the results of operations: the leaves are in the "
+                                "order too.")],
+        confirmed_by=f"len(y.topological_order()) is {expected_nodes}.")
+    ok_rules = check_number(
+        f"{ex} (rules run by backward)", n_rules, expected_rules, whole=True, otherwise=COUNT_HINT,
+        hints=[(expected_nodes, "leaves have no rule (nothing comes before them): count only the nodes "
+                                "made by an operation."),
+               (expected_rules + 1, "the seed (y.grad = 1) is a step of the stepper, but it runs no rule; "
+                                    "or did you count x twice? Each rule runs once per node."),
+               (expected_rules - 1, "count every operation: the multiplication, the addition and tanh "
+                                    "each made a node with a rule.")],
+        confirmed_by=f"y.backward() applies {expected_rules} rules (the BackpropStepper has "
+                     f"{expected_rules + 1} steps: the seed, then one per rule).")
+    return all_passed([ok_nodes, ok_rules])
+
+
 
 
 # ==============================================================================================
-# Write code: Exercise 3, a topological order without recursion
+# Write code: Exercise 2, a topological order without recursion
 # ==============================================================================================
 
 import random as _random
@@ -70,8 +123,8 @@ def _refuse(self):
 
 @checker
 def check_my_topological_order(my_topological_order):
-    """Exercise 3: my_topological_order(root) lists every node once, each after all of its inputs, any depth."""
-    ex = "Exercise 3"
+    """Exercise 2: my_topological_order(root) lists every node once, each after all of its inputs, any depth."""
+    ex = "Exercise 2"
     if is_waiting(my_topological_order) or is_unwritten(my_topological_order):
         return waiting(ex, "write the body of my_topological_order in place of the `...`")
     if not callable(my_topological_order):
@@ -123,4 +176,3 @@ def check_my_topological_order(my_topological_order):
     return passed(ex, f"Right on {len(_order_graphs())} graphs, including reused nodes and a chain of {DEEP:,} "
                       f"products, where a recursive version stops with RecursionError.")
 
-__all__ += ["check_my_topological_order"]
