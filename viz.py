@@ -1456,12 +1456,17 @@ def _new_axes(ax, figsize):
     return fig, ax
 
 
-def plot_function(f, xs_range=(-5, 5), tangents_at=(), ax=None, n=200, title=None):
-    """Plot a float -> float function, with tangent lines whose slopes are symmetric differences."""
+def plot_function(f, xs_range=(-5, 5), tangents_at=(), ax=None, n=200, title=None, var="x", name=None):
+    """Plot a float -> float function, with tangent lines whose slopes are symmetric differences.
+
+    var names the variable on the x axis and in the legend; name is the function's label, f(x) by
+    default (e.g. var="n", name="tanh(n)" for an activation plotted against a neuron's sum n).
+    """
+    name = name or f"f({var})"
     import numpy as np
     fig, ax = _new_axes(ax, (6, 4))
     xs = np.linspace(xs_range[0], xs_range[1], n)
-    ax.plot(xs, [f(float(x)) for x in xs], color="#1f77b4", label="f(x)")
+    ax.plot(xs, [f(float(x)) for x in xs], color="#1f77b4", label=name)
     h = 1e-5
     span = (xs_range[1] - xs_range[0]) / 8
     for x0 in tangents_at:
@@ -1469,12 +1474,12 @@ def plot_function(f, xs_range=(-5, 5), tangents_at=(), ax=None, n=200, title=Non
         slope = (f(x0 + h) - f(x0 - h)) / (2 * h)
         y0 = f(x0)
         tx = np.array([x0 - span, x0 + span])
-        ax.plot(tx, y0 + slope * (tx - x0), "--", label=f"slope at x={x0:g}: {fmt(slope)}")
+        ax.plot(tx, y0 + slope * (tx - x0), "--", label=f"slope at {var}={x0:g}: {fmt(slope)}")
         ax.plot([x0], [y0], "o", color="black", markersize=4)
     ax.axhline(0, color="#999999", linewidth=0.5)
     ax.axvline(0, color="#999999", linewidth=0.5)
-    ax.set_xlabel("x")
-    ax.set_ylabel("f(x)")
+    ax.set_xlabel(var)
+    ax.set_ylabel(name)
     if title:
         ax.set_title(title)
     ax.legend(loc="best", fontsize=8)

@@ -47,12 +47,12 @@ def check_new_L(answer):
 # Exercise 2 ------------------------------------------------------------------------------------
 
 PREVIEW = (2.0, -3.0, 10.0, -2.0)
-NUDGE = 0.01
+NUDGE = 0.1   # a goes from 2 to 2.1 and b from -3 to -2.9, together
 
 
 @checker
 def check_nudged_L(answer):
-    """Exercise 2: L after a goes from 2 to 2.01, predicted from a.grad (L + a.grad * 0.01)."""
+    """Exercise 2: L after a and b both go up by 0.1, predicted from the grads: L + (a.grad + b.grad) * 0.1."""
     ex = "Exercise 2"
     if is_waiting(answer):
         return waiting(ex, "replace the `...` with your prediction of the new L")
@@ -61,30 +61,112 @@ def check_nudged_L(answer):
         return False
     a, b, c, f = PREVIEW
     L, leaves = build_L(a, b, c, f)
-    va = leaves[0]
+    va, vb = leaves[0], leaves[1]
     L.backward()
-    predicted = L.data + va.grad * NUDGE            # the prediction from the gradient
-    rebuilt, _ = build_L(a + NUDGE, b, c, f)         # the engine, run again with the new a
-    measured = rebuilt.data
-    slope = (measured - L.data) / NUDGE              # a finite difference of the same size
-    if close(value, predicted) and close(value, measured):
-        return passed(ex, f"Rebuilding L with a = {a + NUDGE:g} gives the same number, and a finite "
-                          f"difference with h = {NUDGE:g} measures the slope {slope:.4f}, "
-                          f"equal to a.grad.")
-    change = va.grad * NUDGE
+    change = (va.grad + vb.grad) * NUDGE
+    predicted = L.data + change                      # the prediction from the gradient
+    rebuilt, _ = build_L(a + NUDGE, b + NUDGE, c, f)  # the engine, run again on the new inputs
+    exact = rebuilt.data
+    if close(value, predicted):
+        return passed(ex, f"Re-evaluating L at a = {a + NUDGE:g}, b = {b + NUDGE:g} gives {exact:.4f}, close "
+                          f"to the prediction but not equal: the gap, {exact - value:.4f}, is f * 0.1 * 0.1, "
+                          f"the product of the two nudges that a straight-line prediction cannot see. Ten "
+                          f"times smaller nudges would make it a hundred times smaller.")
     hints = [
         (change, "that is how much L changes; the question asks for the new value of L, "
                  "so add that change to L's old value."),
-        (L.data - change, "the change goes the wrong way: a grows and a.grad is positive, so L grows too."),
-        (L.data, "that is L before the nudge: the nudge of a changes L by a.grad times 0.01."),
-        (L.data + va.grad * 0.1, "check the size of the nudge: a goes from 2 to 2.01, a step of 0.01."),
-        (L.data + va.grad, "check the size of the nudge: a goes from 2 to 2.01, a step of 0.01, "
-                           "not a step of 1."),
+        (L.data - change, "the change goes the wrong way: add grad times nudge for each input, with the signs "
+                          "they have."),
+        (L.data, "that is L before the nudge: each nudged input changes L by its grad times 0.1."),
+        (L.data + va.grad * NUDGE, "b moves too: add b.grad times b's nudge."),
+        (L.data + vb.grad * NUDGE, "a moves too: add a.grad times a's nudge."),
+        (L.data + va.grad * NUDGE - vb.grad * NUDGE, "check the sign of b's term: b goes up, and b.grad is "
+                                                     "negative, so that term lowers L."),
+        (L.data + change / 10, "check the size of the nudges: a step of 0.1 each."),
+        (L.data + change * 10, "check the size of the nudges: a step of 0.1 each, not a step of 1."),
+        (exact, "that is the exact new L, from re-evaluating the formula. The exercise asks for the "
+                "gradient's prediction from L, a.grad and b.grad alone; the checker then compares the two."),
     ]
-    hints += [(L.data + other.grad * NUDGE, f"that uses the grad of {other.label}; the input that "
-                                            f"moves is a, so use a.grad.") for other in leaves[1:]]
     for wrong, hint in hints:
         if close(value, wrong):
             return failed(ex, hint)
-    return failed(ex, "new L is about old L + a.grad * (size of the nudge); read both numbers from "
-                      "the preview above.")
+    return failed(ex, "new L is about old L + a.grad * (a's nudge) + b.grad * (b's nudge); read the numbers "
+                      "from the preview above.")
+
+
+# ==============================================================================================
+# Write code: Exercise 3, a function that predicts L after a nudge from the grads alone
+# ==============================================================================================
+
+import random as _random
+
+from . import call_safely, is_unwritten, keep_random_state  # noqa: E402
+
+PREDICT_CASES = 8  # fresh expressions the learner's function has never seen
+
+
+def _predict_cases():
+    """Random L = (a*b + c) * f after backward(), each with a nudge of one, two or three inputs."""
+    rng = _random.Random(2003)  # a private generator: the learner's `random` state is untouched
+    cases = []
+    for _ in range(PREDICT_CASES):
+        L, leaves = build_L(*(round(rng.uniform(-4.0, 4.0), 1) for _ in range(4)))
+        L.backward()
+        moved = rng.sample(leaves, k=rng.choice((1, 2, 3)))
+        nudges = {v: rng.choice((-1, 1)) * round(rng.uniform(0.01, 0.2), 2) for v in moved}
+        cases.append((L, leaves, nudges))
+    return cases
+
+
+def _rebuilt_L(leaves, nudges):
+    """The exact new L: the expression evaluated again on the nudged inputs."""
+    a, b, c, f = (v.data + nudges.get(v, 0.0) for v in leaves)
+    return (a * b + c) * f
+
+
+@checker
+def check_predict_L(predict_L):
+    """Exercise 3: predict_L(L, nudges) returns L.data + the sum of leaf.grad * change."""
+    ex = "Exercise 3"
+    if is_waiting(predict_L) or is_unwritten(predict_L):
+        return waiting(ex, "write the body of predict_L in place of the `...`")
+    if not callable(predict_L):
+        return failed(ex, "pass the function itself, without calling it: check_predict_L(predict_L).")
+    largest_gap = 0.0
+    for L, leaves, nudges in _predict_cases():
+        old_L = L.data
+        change = sum(v.grad * dv for v, dv in nudges.items())
+        expected = old_L + change
+        exact = _rebuilt_L(leaves, nudges)
+        with keep_random_state():
+            ok, result = call_safely(ex, predict_L, L, dict(nudges))
+        if not ok:
+            return result
+        value = read_number(ex, result)
+        if value is None:
+            return False
+        if close(value, expected):
+            largest_gap = max(largest_gap, abs(exact - expected))
+            continue
+        moved = ", ".join(f"{v.label} by {dv:+.2f}" for v, dv in nudges.items())
+        where = f"with L = {old_L:.4f} and a nudge of {moved}, your function returns {value:.4f}"
+        if close(value, change):
+            hint = f"{where}: that is the change of L. Return the new L: the old L.data plus that change."
+        elif close(value, old_L - change):
+            hint = f"{where}: the change has the wrong sign. A positive grad and a positive nudge raise L."
+        elif close(value, old_L):
+            hint = f"{where}, which is L before the nudge: add grad x change for every nudged input."
+        elif close(value, old_L + sum(v.data * dv for v, dv in nudges.items())):
+            hint = f"{where}: that multiplies each change by the input's .data; use its .grad."
+        elif close(value, exact):
+            hint = (f"{where}, the exact new L from re-evaluating the formula. Predict it from L.data and "
+                    f"the grads only: that is what a gradient is for, and it works for any expression.")
+        else:
+            hint = (f"{where}. The prediction is L.data plus, for every input in nudges, "
+                    f"that input's grad times its change.")
+        return failed(ex, hint)
+    return passed(ex, f"Your predictions match on {PREDICT_CASES} expressions you had not seen. Re-evaluating "
+                      f"the formula differs from them by up to {largest_gap:.4f}: when several inputs move at "
+                      f"once, the gradient's straight-line prediction is close, not exact.")
+
+__all__ += ["check_predict_L"]

@@ -235,3 +235,92 @@ def check_build(target, a, b, c):
                           f"arrangement: which two values to multiply, and what to add.")
     return passed(ex, f"The graph has leaves a, b, c (each used once) and two ops, and recomputing it "
                       f"from the leaves gives {recomputed:.4f}.")
+
+
+# ==============================================================================================
+# Write code: Exercise 4, count the nodes of any graph by walking _prev
+# ==============================================================================================
+
+import random as _random
+
+from . import call_safely, is_unwritten, keep_random_state, lecture_expression, read_whole_number  # noqa: E402
+
+
+def _random_graph(rng, n_leaves, n_ops):
+    """A random expression of + and *, where an op may reuse any earlier node (even twice: x + x)."""
+    nodes = [Value(round(rng.uniform(-2.0, 2.0), 1), label=f"x{i}") for i in range(n_leaves)]
+    for k in range(n_ops):
+        left, right = rng.choice(nodes), rng.choice(nodes)
+        out = left + right if rng.random() < 0.5 else left * right
+        out.label = f"n{k}"
+        nodes.append(out)
+    return nodes[-1]
+
+
+def _count_graphs():
+    """The graphs the checker uses: small ones a learner can picture, then random ones with reuse."""
+    a = Value(3.0, label="a")
+    twice = a + a                     # one node used through two slots
+    twice.label = "b"
+    doubled = twice + twice
+    doubled.label = "c"
+    g = lecture_expression()
+    rng = _random.Random(2002)
+    # L first: it has no reuse, so each usual mistake gives a count of its own there.
+    graphs = [("L = (a*b + c) * f", g["L"]), ("c = b + b with b = a + a", doubled)]
+    for n in range(4):
+        graphs.append((f"random graph {n + 1}", _random_graph(rng, 3 + n, 6 + 3 * n)))
+    graphs.append(("a single leaf", a))
+    return graphs
+
+
+def _distinct_nodes(root):
+    return len(root.topological_order())
+
+
+def _uses_counted(root):
+    """What a walk that never remembers visited nodes counts: one per path from the root."""
+    memo = {}
+    for node in root.topological_order():
+        memo[node] = 1 + sum(memo[child] for child in node._prev)
+    return memo[root]
+
+
+@checker
+def check_count_nodes(count_nodes):
+    """Exercise 4: count_nodes(root) returns how many distinct Values the graph of root has."""
+    ex = "Exercise 4"
+    if is_waiting(count_nodes) or is_unwritten(count_nodes):
+        return waiting(ex, "write the body of count_nodes in place of the `...`")
+    if not callable(count_nodes):
+        return failed(ex, "pass the function itself, without calling it: check_count_nodes(count_nodes).")
+    for name, root in _count_graphs():
+        expected = _distinct_nodes(root)
+        with keep_random_state():
+            ok, result = call_safely(ex, count_nodes, root)
+        if not ok:
+            return result
+        value = read_whole_number(ex, result)
+        if value is None:
+            return False
+        if value == expected:
+            continue
+        where = f"on {name}, your function returns {value}"
+        if value == _uses_counted(root):
+            hint = (f"{where}: a node used twice was counted twice. Keep a set of the nodes already "
+                    f"counted and skip them when you meet them again.")
+        elif value == expected - 1:
+            hint = f"{where}, one too few: did you count the root itself?"
+        elif value == sum(1 for v in root.topological_order() if not v._prev):
+            hint = f"{where}: that counts only the leaves. Every node counts, the ones made by an operation too."
+        elif value == sum(1 for v in root.topological_order() if v._prev):
+            hint = f"{where}: that counts only the nodes made by an operation. The leaves count too."
+        else:
+            hint = (f"{where}. Start a to-do list with the root; take a node off it, count it if it is new, "
+                    f"and put its _prev on the list; stop when the list is empty.")
+        return failed(ex, hint)
+    largest = max(_distinct_nodes(root) for _, root in _count_graphs())
+    return passed(ex, f"Right on {len(_count_graphs())} graphs, including reused nodes and a random graph of "
+                      f"{largest} nodes.")
+
+__all__ += ["check_count_nodes"]

@@ -201,3 +201,95 @@ def check_exercise3(which_input, direction):
                              f"have the same sign. And another input matters more.")
     return failed(label, "this nudge does lower L, but another input has a gradient of larger "
                          "size: compare the sizes |grad|, not the signs.")
+
+
+# ==============================================================================================
+# Write code: Exercise 4, the two rules as a function, run on expressions you have not seen
+# ==============================================================================================
+
+import random as _random
+
+from . import call_safely, is_unwritten, keep_random_state  # noqa: E402
+
+
+def _tree_recipe(rng, n_leaves):
+    """A random expression tree of + and * (every node used once), as nested tuples."""
+    leaves = [("leaf", f"x{i}", round(rng.choice((-1, 1)) * rng.uniform(0.5, 3.0), 1)) for i in range(n_leaves)]
+    while len(leaves) > 1:
+        i, j = rng.sample(range(len(leaves)), 2)
+        left, right = leaves[i], leaves[j]
+        leaves = [t for k, t in enumerate(leaves) if k not in (i, j)]
+        leaves.append((rng.choice("+*"), left, right))
+    return leaves[0]
+
+
+def _build_tree(recipe, nodes):
+    """The Values of a recipe; nodes collects them in creation order (labels x0.., n0..)."""
+    if recipe[0] == "leaf":
+        v = Value(recipe[2], label=recipe[1])
+    else:
+        left, right = _build_tree(recipe[1], nodes), _build_tree(recipe[2], nodes)
+        v = left + right if recipe[0] == "+" else left * right
+        v.label = f"n{sum(1 for n in nodes if n._prev)}"
+    nodes.append(v)
+    return v
+
+
+def _pass_back_cases():
+    rng = _random.Random(2004)
+    return [_tree_recipe(rng, n) for n in (2, 3, 4, 5, 6)]
+
+
+@checker
+def check_pass_back(pass_back):
+    """Exercise 4: pass_back(node) sets the grads of a '+' or '*' node's two inputs from node.grad."""
+    ex = "Exercise 4"
+    if is_waiting(pass_back) or is_unwritten(pass_back):
+        return waiting(ex, "write the body of pass_back in place of the `...`")
+    if not callable(pass_back):
+        return failed(ex, "pass the function itself, without calling it: check_pass_back(pass_back).")
+    for recipe in _pass_back_cases():
+        mine, reference = [], []
+        root = _build_tree(recipe, mine)
+        ref_root = _build_tree(recipe, reference)
+        ref_root.backward()
+        root.grad = 1.0
+        for node in reversed(root.topological_order()):
+            if not node._prev:
+                continue
+            upstream = node.grad
+            with keep_random_state():
+                ok, result = call_safely(ex, pass_back, node)
+            if not ok:
+                return result
+            x, y = node._prev
+            ref = reference[mine.index(node)]
+            rx, ry = ref._prev
+            for got, want, other, ref_in in ((x, rx, y, ry), (y, ry, x, rx)):
+                value = got.grad
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and close(value, want.grad):
+                    continue
+                shown = f"{value:.4f}" if isinstance(value, float) else f"{type(value).__name__} {value!r}"
+                where = (f"at the '{node._op}' node {node.label} (upstream grad {upstream:.4f}), "
+                         f"its input {got.label} got grad {shown}")
+                local = other.data if node._op == "*" else 1.0
+                if not isinstance(value, (int, float)) or isinstance(value, bool):
+                    hint = f"{where}: a grad is a plain number (a float), computed from .data and .grad."
+                elif close(value, local) and not close(upstream, 1.0):
+                    hint = f"{where}: that is the local derivative alone. Multiply it by the upstream grad node.grad."
+                elif node._op == "*" and close(value, got.data * upstream) and not close(got.data, other.data):
+                    hint = (f"{where}: that uses the input's own value. In a product each input gets the "
+                            f"*other* factor times the upstream grad.")
+                elif close(value, 0.0):
+                    hint = (f"{where}: nothing arrived. Set the grad of both inputs, node._prev[0] and "
+                            f"node._prev[1], for both ops '+' and '*'.")
+                elif close(value, -want.grad):
+                    hint = f"{where}: the sign is flipped. Check the local derivative for '{node._op}'."
+                else:
+                    hint = (f"{where}. For '+' each input gets the upstream grad; for '*' each input gets "
+                            f"the other input's .data times the upstream grad.")
+                return failed(ex, hint)
+    return passed(ex, f"Your rules filled in every grad of {len(_pass_back_cases())} random expressions exactly "
+                      f"as backward() does, node by node from the output.")
+
+__all__ += ["check_pass_back"]

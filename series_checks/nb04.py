@@ -1,8 +1,9 @@
 """Checkers for notebook 04, the chain rule automated.
 
 Exercise 1  check_card(local, contribution, after)   one row of the stepper's chain-rule card
-Exercise 2  check_order(n_nodes, n_rules)            size of a topological order, rules backward() runs
-Exercise 3  check_my_backward(fn)                    a backward pass written with topological_order()
+Exercise 2  check_my_backward(fn)                    a backward pass written with topological_order()
+
+(Counting a topological order, once exercise 2 of this notebook, is in notebook 05: series_checks.nb05.)
 
 Every expected number is computed here from the engine (and, where a gradient is involved, confirmed
 with a finite difference), never typed in, so the checkers follow the engine if it changes.
@@ -16,8 +17,7 @@ from micrograd_core import Value
 from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_unwritten
 from . import is_waiting, numeric_derivative, passed, waiting
 
-__all__ = ["EX1_INPUTS", "ex1_expression", "EX2_X", "ex2_expression",
-           "check_card", "check_order", "check_my_backward"]
+__all__ = ["EX1_INPUTS", "ex1_expression", "check_card", "check_my_backward"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -95,58 +95,7 @@ def check_card(local, contribution, after):
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 2: how long is a topological order, and how many rules run?
-# ----------------------------------------------------------------------------------------------
-
-EX2_X = 0.5
-
-
-def ex2_expression():
-    """y = tanh(x * 2 + x); returns (x, y)."""
-    x = Value(EX2_X, label="x")
-    y = (x * 2 + x).tanh()
-    y.label = "y"
-    return x, y
-
-
-COUNT_HINT = ("list the nodes on paper first: every Value, leaves and constants included, exactly "
-              "once; then mark the ones made by an operation.")
-
-
-@checker
-def check_order(n_nodes, n_rules):
-    """Exercise 2: len(y.topological_order()) and how many nodes' rules y.backward() runs."""
-    ex = "Exercise 2"
-    if is_waiting(n_nodes) and is_waiting(n_rules):
-        return waiting(ex, "replace both `...` with whole numbers")
-    x, y = ex2_expression()
-    order = y.topological_order()
-    expected_nodes = len(order)
-    expected_rules = sum(1 for node in order if node._rule is not None)
-    ok_nodes = check_number(
-        f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
-        hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
-                                    "Value of its own (a leaf), so it is a node too."),
-               (expected_nodes + 1, "one too many: x is used twice, but it is one node, and the order "
-                                    "lists every node exactly once."),
-               (expected_rules, "you counted only the results of operations: the leaves are in the "
-                                "order too.")],
-        confirmed_by=f"len(y.topological_order()) is {expected_nodes}.")
-    ok_rules = check_number(
-        f"{ex} (rules run by backward)", n_rules, expected_rules, whole=True, otherwise=COUNT_HINT,
-        hints=[(expected_nodes, "leaves have no rule (nothing comes before them): count only the nodes "
-                                "made by an operation."),
-               (expected_rules + 1, "the seed (y.grad = 1) is a step of the stepper, but it runs no rule; "
-                                    "or did you count x twice? Each rule runs once per node."),
-               (expected_rules - 1, "count every operation: the multiplication, the addition and tanh "
-                                    "each made a node with a rule.")],
-        confirmed_by=f"y.backward() applies {expected_rules} rules (the BackpropStepper has "
-                     f"{expected_rules + 1} steps: the seed, then one per rule).")
-    return all_passed([ok_nodes, ok_rules])
-
-
-# ----------------------------------------------------------------------------------------------
-# Exercise 3: write the backward pass from topological_order() and _backward()
+# Exercise 2: write the backward pass from topological_order() and _backward()
 # ----------------------------------------------------------------------------------------------
 
 def _case_double_add():
@@ -330,8 +279,8 @@ def _grads_after(walk, case):
 
 @checker
 def check_my_backward(fn):
-    """Exercise 3: `fn(root)` must fill in every grad like root.backward() does, without calling it."""
-    ex = "Exercise 3"
+    """Exercise 2: `fn(root)` must fill in every grad like root.backward() does, without calling it."""
+    ex = "Exercise 2"
     if is_waiting(fn):
         return waiting(ex, "define my_backward(root) and pass the function itself")
     if not callable(fn):

@@ -158,3 +158,85 @@ def check_exercise_3b(answer):
     return check_number("Exercise 3b (ReLU)", answer, expected, hints=hints,
                         confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
                                      "ReLU does not saturate for positive n.")
+
+
+# ==============================================================================================
+# Write code: Exercise 4, a neuron written as a function, run on inputs you have not seen
+# ==============================================================================================
+
+import random as _random
+
+from . import call_safely, close, is_unwritten, keep_random_state  # noqa: E402
+
+
+def _neuron_cases():
+    """(xs, ws, b) as floats: 1 to 5 inputs, and one case that saturates tanh."""
+    rng = _random.Random(2009)
+    cases = []
+    for n in (1, 2, 3, 5):
+        xs = [round(rng.uniform(-2.0, 2.0), 1) for _ in range(n)]
+        ws = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(n)]
+        cases.append((xs, ws, round(rng.uniform(-1.0, 1.0), 2)))
+    cases.append(([2.0, 1.5], [1.0, 0.5], 0.25))  # n = 3: tanh is nearly flat there
+    return cases
+
+
+def _reference_neuron(xs, ws, b):
+    """out.data, the grads of the weights and of the bias, from the engine."""
+    wv = [Value(w, label=f"w{i + 1}") for i, w in enumerate(ws)]
+    bv = Value(b, label="b")
+    out = sum((w * x for w, x in zip(wv, xs)), bv).tanh()
+    out.backward()
+    return out.data, [w.grad for w in wv], bv.grad
+
+
+@checker
+def check_neuron(neuron):
+    """Exercise 4: neuron(xs, ws, b) returns the Value tanh(sum of w*x, plus b), built from the Values ws and b."""
+    ex = "Exercise 4"
+    if is_waiting(neuron) or is_unwritten(neuron):
+        return waiting(ex, "write the body of neuron in place of the `...`")
+    if not callable(neuron):
+        return failed(ex, "pass the function itself, without calling it: check_neuron(neuron).")
+    for xs, ws, b in _neuron_cases():
+        data, w_grads, b_grad = _reference_neuron(xs, ws, b)
+        wv = [Value(w, label=f"w{i + 1}") for i, w in enumerate(ws)]
+        bv = Value(b, label="b")
+        with keep_random_state():
+            ok, out = call_safely(ex, neuron, list(xs), wv, bv)
+        if not ok:
+            return out
+        where = f"with {len(xs)} input{'s' if len(xs) > 1 else ''} xs = {xs}"
+        if not isinstance(out, Value):
+            return failed(ex, f"{where} your function returns {type(out).__name__}, not a Value: build the "
+                              f"output from the Values ws and b (w * x, +, .tanh()), so backward() can run.")
+        pre = sum(w * x for w, x in zip(ws, xs)) + b
+        if not close(out.data, data):
+            if close(out.data, pre):
+                hint = f"{where} the output is the weighted sum itself: apply tanh to it."
+            elif close(out.data, math.tanh(pre - b)):
+                hint = f"{where} the output leaves out the bias: add b to the weighted sum before tanh."
+            elif close(out.data, math.tanh(sum(ws) + b)) or close(out.data, math.tanh(sum(xs) + b)):
+                hint = f"{where}: multiply each weight by its own input before adding them up."
+            else:
+                hint = f"{where} out.data is {out.data:.4f}, which is not tanh(w1*x1 + ... + wn*xn + b)."
+            return failed(ex, hint)
+        ok, error = call_safely(ex, out.backward)
+        if not ok:
+            return error
+        if all(w.grad == 0.0 for w in wv) and bv.grad == 0.0:
+            return failed(ex, f"{where} the output has the right value, but backward() gives every weight a "
+                              f"grad of 0: compute with the Values themselves, not with their .data.")
+        for w, want in zip(wv, w_grads):
+            if not close(w.grad, want):
+                return failed(ex, f"{where} {w.label}.grad is {w.grad:.4f}: each weight should reach the "
+                                  f"output through one product w * x and the tanh.")
+        if not close(bv.grad, b_grad):
+            return failed(ex, f"{where} b.grad is {bv.grad:.4f}: the bias should be added once, before tanh.")
+    xs, ws, b = _neuron_cases()[-1]
+    data, w_grads, _ = _reference_neuron(xs, ws, b)
+    return passed(ex, f"Your neuron matches the engine's value and grads on {len(_neuron_cases())} neurons. On "
+                      f"the last one, n = 3 and tanh is nearly flat: w1.grad is only {w_grads[0]:.4f}, "
+                      f"although x1 = {xs[0]:g}.")
+
+__all__ += ["check_neuron"]

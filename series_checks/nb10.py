@@ -160,3 +160,60 @@ def check_exercise_3(answer, model, x):
         return failed(name, "that neuron has the largest *bias* grad. Look at the weights neuron.w only.")
     return failed(name, "loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
                         "whose weight has the largest abs(w.grad).")
+
+
+# ==============================================================================================
+# Write code: Exercise 4, count an MLP's parameters for any shape
+# ==============================================================================================
+
+from . import call_safely, is_unwritten, keep_random_state, read_whole_number  # noqa: E402
+
+# The lecture's MLP first: there each usual mistake gives a count of its own.
+COUNT_SHAPES = [(3, [4, 4, 1]), (1, [1]), (2, [3]), (5, [2, 7, 3]), (10, [32, 1]), (4, [6, 6, 6, 2])]
+
+
+def _mlp_size(nin, nouts):
+    """How many parameters MLP(nin, nouts) really has (the engine builds one and counts)."""
+    with keep_random_state():
+        return len(MLP(nin, nouts).parameters())
+
+
+@checker
+def check_count_parameters(count_parameters):
+    """Exercise 4: count_parameters(nin, nouts) gives len(MLP(nin, nouts).parameters()) without building it."""
+    ex = "Exercise 4"
+    if is_waiting(count_parameters) or is_unwritten(count_parameters):
+        return waiting(ex, "write the body of count_parameters in place of the `...`")
+    if not callable(count_parameters):
+        return failed(ex, "pass the function itself, without calling it: check_count_parameters(count_parameters).")
+    for nin, nouts in COUNT_SHAPES:
+        expected = _mlp_size(nin, nouts)
+        with keep_random_state():
+            ok, result = call_safely(ex, count_parameters, nin, list(nouts))
+        if not ok:
+            return result
+        value = read_whole_number(ex, result)
+        if value is None:
+            return False
+        if value == expected:
+            continue
+        sizes = [nin] + list(nouts)
+        pairs = list(zip(sizes, sizes[1:]))
+        where = f"for MLP({nin}, {nouts}) your function returns {value}"
+        if value == sum(a * b for a, b in pairs):
+            hint = f"{where}: that counts the weights only. Every neuron also has a bias."
+        elif value == sum(nouts):
+            hint = f"{where}: that counts the neurons. Each neuron has one weight per input, plus a bias."
+        elif value == (pairs[0][0] + 1) * pairs[0][1]:
+            hint = f"{where}: that is the first layer only. Add up every layer."
+        elif value == sum(b * (b + 1) for b in nouts):
+            hint = f"{where}: a neuron of a layer has one weight per output of the layer *before* it."
+        else:
+            hint = (f"{where}. Count one layer at a time: each of its neurons has one weight per input "
+                    f"of the layer and one bias; then add the layers up.")
+        return failed(ex, hint)
+    nin, nouts = COUNT_SHAPES[-2]
+    return passed(ex, f"Right for {len(COUNT_SHAPES)} shapes, checked by building each MLP and counting its "
+                      f"parameters (e.g. MLP({nin}, {nouts}) has {_mlp_size(nin, nouts)}).")
+
+__all__ += ["check_count_parameters"]

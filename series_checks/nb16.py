@@ -258,3 +258,96 @@ def check_vectorised_grads(dW, dx, db):
         return failed(name, "your arrays match the engine but not a finite difference: please report this.")
     return passed(name, "All three match the engine's backward pass and finite differences on every entry "
                         f"({eW.size + ex.size + eb.size} numbers).")
+
+
+# ==============================================================================================
+# Write code: Exercise 4, the gradients of a linear layer for any shape, as a function
+# ==============================================================================================
+
+from . import call_safely, is_unwritten, keep_random_state  # noqa: E402
+
+LAYER_SHAPES = [(1, 1), (2, 3), (4, 2), (3, 5)]   # (outputs, inputs): W has shape (outputs, inputs)
+
+
+def _layer_case(n_out, n_in, seed):
+    rng = np.random.RandomState(seed)           # a private generator: numpy's global state is untouched
+    W = np.round(rng.uniform(-2, 2, (n_out, n_in)), 2)
+    x = np.round(rng.uniform(-2, 2, n_in), 2)
+    b = np.round(rng.uniform(-1, 1, n_out), 2)
+    c = np.round(rng.uniform(-2, 2, n_out), 2)
+    return W, x, b, c
+
+
+def _engine_layer_grads(W, x, b, c):
+    """dL/dW, dL/dx, dL/db of L = sum_j c[j] * (W @ x + b)[j], by the engine, one Value per number."""
+    Wv = [[Value(float(w)) for w in row] for row in W]
+    xv = [Value(float(v)) for v in x]
+    bv = [Value(float(v)) for v in b]
+    outs = [sum((w * xi for w, xi in zip(row, xv)), bj) for row, bj in zip(Wv, bv)]
+    L = sum((float(cj) * o for cj, o in zip(c, outs)), Value(0.0))
+    L.backward()
+    grads = lambda vs: np.array([v.grad for v in vs])  # noqa: E731
+    return np.array([[w.grad for w in row] for row in Wv]), grads(xv), grads(bv)
+
+
+def _as_array(ex, name, value, shape, where):
+    """The learner's array, or None after one hint (not an array of numbers, wrong shape, not finite)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        failed(ex, f"{where} {name} is {type(value).__name__}, not an array of numbers.")
+        return None
+    if arr.shape != shape:
+        if arr.shape == shape[::-1] and len(shape) == 2:
+            failed(ex, f"{where} {name} has shape {arr.shape}, but W has {shape}: a gradient has the shape "
+                       f"of what it is the gradient of.")
+        else:
+            failed(ex, f"{where} {name} has shape {arr.shape}; it should have the shape {shape} of what it "
+                       f"is the gradient of.")
+        return None
+    if not np.all(np.isfinite(arr)):
+        failed(ex, f"{where} {name} contains inf or nan: a gradient here is a finite number.")
+        return None
+    return arr
+
+
+@checker
+def check_layer_grads(layer_grads):
+    """Exercise 4: layer_grads(W, x, b, c) returns (dW, dx, db) of L = c @ (W @ x + b) for any shape."""
+    ex = "Exercise 4"
+    if is_waiting(layer_grads) or is_unwritten(layer_grads):
+        return waiting(ex, "write the body of layer_grads in place of the `...`")
+    if not callable(layer_grads):
+        return failed(ex, "pass the function itself, without calling it: check_layer_grads(layer_grads).")
+    for k, (n_out, n_in) in enumerate(LAYER_SHAPES):
+        W, x, b, c = _layer_case(n_out, n_in, 1600 + k)
+        eW, ex_, eb = _engine_layer_grads(W, x, b, c)
+        with keep_random_state():
+            ok, result = call_safely(ex, layer_grads, W.copy(), x.copy(), b.copy(), c.copy())
+        if not ok:
+            return result
+        where = f"for W of shape {W.shape}:"
+        if not isinstance(result, (tuple, list)) or len(result) != 3:
+            return failed(ex, f"{where} return three arrays, (dW, dx, db), as a tuple.")
+        arrays = []
+        for name, value, want in zip(("dW", "dx", "db"), result, (eW, ex_, eb)):
+            arr = _as_array(ex, name, value, want.shape, where)
+            if arr is None:
+                return False
+            arrays.append(arr)
+        dW, dx, db = arrays
+        ones = np.ones_like(c)
+        if not np.allclose(dW, eW, atol=1e-6):
+            if np.allclose(dW, np.outer(ones, x), atol=1e-6):
+                return failed(ex, f"{where} dW is right for L = sum(W @ x + b), but output j is weighted by c[j].")
+            return failed(ex, f"{where} dW is not right. W[j, i] multiplies x[i] in output j, which L weights by c[j].")
+        if not np.allclose(dx, ex_, atol=1e-6):
+            if np.allclose(dx, W.T @ ones, atol=1e-6):
+                return failed(ex, f"{where} dx ignores c: each output's path to x is weighted by its c[j].")
+            return failed(ex, f"{where} dx is not right. x[i] reaches L through every output j; add up those paths.")
+        if not np.allclose(db, eb, atol=1e-6):
+            return failed(ex, f"{where} db is not right. b[j] is added to output j only, which L weights by c[j].")
+    return passed(ex, f"Your three formulas match the engine's backward pass, one Value per number, on "
+                      f"{len(LAYER_SHAPES)} layer shapes, from 1 x 1 to {LAYER_SHAPES[-1][0]} x {LAYER_SHAPES[-1][1]}.")
+
+__all__ += ["check_layer_grads"]

@@ -709,3 +709,16 @@ def test_plot_helpers_return_figures():
     assert len(figs[1].axes) == 2
     assert len(figs[4].axes) == 3
     plt.close("all")
+
+
+def test_plot_function_names_its_variable_on_axes_and_legend():
+    """An activation plotted against n says n and tanh(n), not the default x and f(x)."""
+    import math
+    fig = viz.plot_function(math.tanh, xs_range=(-3, 3), tangents_at=(0.0,), var="n", name="tanh(n)")
+    ax = fig.axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("n", "tanh(n)")
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["tanh(n)", "slope at n=0: 1.0000"]
+    default = viz.plot_function(math.tanh, xs_range=(-3, 3)).axes[0]
+    assert (default.get_xlabel(), default.get_ylabel()) == ("x", "f(x)")
+    plt.close("all")

@@ -1,0 +1,178 @@
+"""Checkers for notebook 05, the order of backward.
+
+Exercise 1  check_order(n_nodes, n_rules)                      size of a topological order, rules backward() runs
+Exercise 2  check_my_topological_order(my_topological_order)   a topological order built without recursion
+
+Every expected answer is computed here from the engine, never typed in, so the checkers follow the
+engine if it changes.
+"""
+
+from micrograd_core import Value
+
+from . import all_passed, check_number, checker, failed, is_waiting, lecture_expression, passed, waiting
+
+__all__ = ["EX1_X", "ex1_expression", "check_order", "check_my_topological_order"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 1: how long is a topological order, and how many rules run?
+# ----------------------------------------------------------------------------------------------
+
+EX1_X = 0.5
+
+
+def ex1_expression():
+    """y = tanh(x * 2 + x); returns (x, y)."""
+    x = Value(EX1_X, label="x")
+    y = (x * 2 + x).tanh()
+    y.label = "y"
+    return x, y
+
+
+COUNT_HINT = ("list the nodes on paper first: every Value, leaves and constants included, exactly "
+              "once; then mark the ones made by an operation.")
+
+
+@checker
+def check_order(n_nodes, n_rules):
+    """Exercise 1: len(y.topological_order()) and how many nodes' rules y.backward() runs."""
+    ex = "Exercise 1"
+    if is_waiting(n_nodes) and is_waiting(n_rules):
+        return waiting(ex, "replace both `...` with whole numbers")
+    x, y = ex1_expression()
+    order = y.topological_order()
+    expected_nodes = len(order)
+    expected_rules = sum(1 for node in order if node._rule is not None)
+    ok_nodes = check_number(
+        f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
+        hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
+                                    "Value of its own (a leaf), so it is a node too."),
+               (expected_nodes + 1, "one too many: x is used twice, but it is one node, and the order "
+                                    "lists every node exactly once."),
+               (expected_rules, "you counted only the results of operations: the leaves are in the "
+                                "order too.")],
+        confirmed_by=f"len(y.topological_order()) is {expected_nodes}.")
+    ok_rules = check_number(
+        f"{ex} (rules run by backward)", n_rules, expected_rules, whole=True, otherwise=COUNT_HINT,
+        hints=[(expected_nodes, "leaves have no rule (nothing comes before them): count only the nodes "
+                                "made by an operation."),
+               (expected_rules + 1, "the seed (y.grad = 1) is a step of the stepper, but it runs no rule; "
+                                    "or did you count x twice? Each rule runs once per node."),
+               (expected_rules - 1, "count every operation: the multiplication, the addition and tanh "
+                                    "each made a node with a rule.")],
+        confirmed_by=f"y.backward() applies {expected_rules} rules (the BackpropStepper has "
+                     f"{expected_rules + 1} steps: the seed, then one per rule).")
+    return all_passed([ok_nodes, ok_rules])
+
+
+
+
+# ==============================================================================================
+# Write code: Exercise 2, a topological order without recursion
+# ==============================================================================================
+
+import random as _random
+
+from . import call_safely, is_unwritten, keep_random_state  # noqa: E402
+
+DEEP = 5_000  # a chain far deeper than Python's recursion limit (about 1,000 nested calls)
+
+
+def _reuse_graph(rng, n_leaves, n_ops):
+    """A random expression of +, * and tanh in which an op may reuse any earlier node, even twice."""
+    nodes = [Value(round(rng.uniform(-1.0, 1.0), 1), label=f"x{i}") for i in range(n_leaves)]
+    for k in range(n_ops):
+        left, right = rng.choice(nodes), rng.choice(nodes[-3:])
+        pick = rng.random()
+        out = left.tanh() if pick < 0.2 else (left + right if pick < 0.6 else left * right)
+        out.label = f"n{k}"
+        nodes.append(out)
+    return nodes[-1]
+
+
+def _order_graphs():
+    a = Value(3.0, label="a")
+    b = a + a
+    b.label = "b"
+    c = b + b
+    c.label = "c"
+    x = Value(1.0, label="x")
+    chain = x
+    for k in range(DEEP):
+        chain = chain * 1.0001
+    chain.label = "y"
+    rng = _random.Random(2005)
+    graphs = [("a single leaf", Value(1.0, label="leaf")), ("c = b + b with b = a + a", c),
+              ("L = (a*b + c) * f", lecture_expression()["L"])]
+    graphs += [(f"random graph {k + 1} (with reused nodes)", _reuse_graph(rng, 2 + k, 8 + 6 * k)) for k in range(3)]
+    graphs.append((f"a chain of {DEEP:,} products", chain))
+    return graphs
+
+
+def _name(node):
+    return node.label or f"a '{node._op}' node" if node._prev else node.label or f"the constant {node.data:g}"
+
+
+class NotAllowed(Exception):
+    """Raised when the learner's code calls the engine's own topological_order()."""
+
+
+def _refuse(self):
+    raise NotAllowed("this exercise builds the order itself, without calling topological_order()")
+
+
+@checker
+def check_my_topological_order(my_topological_order):
+    """Exercise 2: my_topological_order(root) lists every node once, each after all of its inputs, any depth."""
+    ex = "Exercise 2"
+    if is_waiting(my_topological_order) or is_unwritten(my_topological_order):
+        return waiting(ex, "write the body of my_topological_order in place of the `...`")
+    if not callable(my_topological_order):
+        return failed(ex, "pass the function itself, without calling it: "
+                          "check_my_topological_order(my_topological_order).")
+    for title, root in _order_graphs():
+        nodes = root.topological_order()
+        where = f"on {title}"
+        engine_order = Value.topological_order
+        Value.topological_order = _refuse       # the engine's answer is off limits while the learner's code runs
+        try:
+            with keep_random_state():
+                ok, result = call_safely(ex, my_topological_order, root, case=where)
+        finally:
+            Value.topological_order = engine_order
+        if not ok:
+            return result
+        try:
+            result = list(result)
+        except TypeError:
+            return failed(ex, f"{where} your function returns {type(result).__name__}; return a list of the nodes.")
+        strangers = [v for v in result if not isinstance(v, Value)]
+        if strangers:
+            return failed(ex, f"{where} the list holds a {type(strangers[0]).__name__}: it should hold the "
+                              f"Value nodes themselves.")
+        ids = {id(v) for v in nodes}
+        outsiders = [v for v in result if id(v) not in ids]
+        if outsiders:
+            return failed(ex, f"{where} the list holds a node that is not in the graph of root.")
+        seen, position = set(), {}
+        for i, v in enumerate(result):
+            if id(v) in seen:
+                return failed(ex, f"{where} {_name(v)} is listed twice: a node reached through two slots "
+                                  f"(or two users) must be placed only once. Keep a set of placed nodes.")
+            seen.add(id(v))
+            position[id(v)] = i
+        missing = [v for v in nodes if id(v) not in seen]
+        if missing:
+            return failed(ex, f"{where} {len(missing)} of the {len(nodes)} nodes are missing, "
+                              f"{_name(missing[0])} for one: every node, leaves and constants included, is listed.")
+        if result and result[0] is root and len(result) > 1:
+            return failed(ex, f"{where} the root comes first: that is the order backward() walks, the reverse "
+                              f"of a topological order. List every node after its inputs, the root last.")
+        for v in result:
+            for child in v._prev:
+                if position[id(child)] > position[id(v)]:
+                    return failed(ex, f"{where} {_name(v)} is listed before its input {_name(child)}: a node may "
+                                      f"be placed only once all of its inputs are placed.")
+    return passed(ex, f"Right on {len(_order_graphs())} graphs, including reused nodes and a chain of {DEEP:,} "
+                      f"products, where a recursive version stops with RecursionError.")
+
