@@ -1,54 +1,528 @@
-"""Checkers for the exercises of the notebook series.
+"""Checkers for the exercises of the notebook series, and the one vocabulary they all speak.
 
 Every checker follows the same contract, so exercises behave alike in every notebook:
-- an untouched exercise (answer left as `...`) prints that it is waiting, and never raises;
+- an untouched exercise (answer left as `...`, or a function whose body is `...`) prints that it is
+  waiting, and never raises;
 - a right answer prints a short confirmation (with the number it was checked against: the engine
   and, where it applies, a finite difference);
 - a wrong answer prints a targeted hint for the mistake it looks like (a flipped sign, a missing
-  upstream factor, `=` instead of `+=`, ...) and never the solution.
-Checkers return a Verdict: true or false, so a notebook (or a test) can assert on it, and invisible
-as the last line of a cell, so the printed message is all the learner sees.
+  upstream factor, `=` instead of `+=`, ...) and never the expected value;
+- nothing a learner types (inf, nan, text, a Value, an object that claims to equal everything, a
+  function that raises or never returns) is accepted by accident or ends in a traceback.
+
+The words for a mistake live here, once: `read_number` says the same thing about an `inf` in every
+notebook, `call_safely` reports a learner's exception the same way everywhere.
+
+Checkers return a Verdict: true or false, carrying the line it printed, and invisible as the last
+value of a cell. `assert verdict, verdict.message` turns a checker into an autograder test; inside
+`quiet()` (or with SERIES_CHECKS_QUIET=1 in the environment) nothing is printed at all.
 
 The exercise-specific checkers live in one module per notebook: series_checks.nb03, ...
 """
 
+import contextlib
+import functools
 import math
+import numbers
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import types
 
-__all__ = ["Verdict", "checker", "lecture_expression", "is_waiting", "is_unwritten", "waiting", "passed", "failed", "close", "check_number", "read_number", "numeric_derivative"]
+__all__ = [
+    # verdicts and what they print
+    "Verdict", "checker", "waiting", "passed", "failed", "all_passed", "quiet", "set_quiet",
+    # reading answers
+    "is_waiting", "is_unwritten", "read_number", "read_whole_number", "read_numbers", "read_choice",
+    "describe",
+    # comparing
+    "close", "check_number", "numeric_derivative",
+    # running learner code
+    "call_safely", "keep_random_state", "TIME_LIMIT",
+    # the series' running example
+    "lecture_expression",
+]
 
+# Seconds a learner's function may run before call_safely stops it (a loop that never ends).
+TIME_LIMIT = 10.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Verdicts, and the one line each checker prints
+# ----------------------------------------------------------------------------------------------
 
 class Verdict:
-    """A checker's answer: behaves as True or False, and displays nothing in a notebook."""
-    __slots__ = ("ok",)
+    """A checker's answer: true or false, with the message it printed; displays nothing itself.
 
-    def __init__(self, ok):
+    kind is "passed", "failed" or "waiting" (a waiting exercise is not passed: its Verdict is false).
+    """
+    __slots__ = ("ok", "message", "kind")
+
+    def __init__(self, ok, message="", kind=None):
         self.ok = bool(ok)
+        self.message = str(message)
+        self.kind = kind or ("passed" if self.ok else "failed")
 
     def __bool__(self):
         return self.ok
 
     def __eq__(self, other):
-        return self.ok == bool(other)
+        if isinstance(other, Verdict):
+            return self.ok == other.ok
+        if isinstance(other, bool):
+            return self.ok == other
+        return NotImplemented
 
     def __hash__(self):
         return hash(self.ok)
 
     def __repr__(self):
-        return f"Verdict({self.ok})"
+        return f"Verdict({self.ok}, {self.message!r})"
 
     def _ipython_display_(self):
         """Show nothing: the ✅ / ❌ / ⏳ line printed by the checker is the feedback."""
 
 
-def checker(fn):
-    """Decorator for an exercise checker: whatever it returns becomes a Verdict."""
-    import functools
+_MARKERS = {"waiting": ("⏳", "[..]"), "passed": ("✅", "[ok]"), "failed": ("❌", "[x]")}
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return Verdict(fn(*args, **kwargs))
-    return wrapper
+# Symbols our messages use, spelled in ASCII for a terminal that cannot print them.
+_ASCII = {"×": "x", "·": "*", "→": "->", "←": "<-", "−": "-", "–": "-", "—": "-", "≤": "<=",
+          "≥": ">=", "≈": "~", "≠": "!=", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"',
+          "²": "^2", "³": "^3", "η": "eta", "Δ": "delta", "∂": "d", "√": "sqrt", "∞": "inf"}
 
+_quiet = os.environ.get("SERIES_CHECKS_QUIET", "") not in ("", "0")
+
+
+def set_quiet(on=True):
+    """Print nothing from now on (on=True) or print again (on=False); returns the previous setting."""
+    global _quiet
+    before, _quiet = _quiet, bool(on)
+    return before
+
+
+@contextlib.contextmanager
+def quiet(on=True):
+    """Inside this block checkers print nothing; their Verdicts still carry the message."""
+    before = set_quiet(on)
+    try:
+        yield
+    finally:
+        set_quiet(before)
+
+
+def _encodes(text, stream):
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        text.encode(encoding)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def _asciify(text):
+    text = "".join(_ASCII.get(ch, ch) for ch in text)
+    return text.encode("ascii", errors="replace").decode("ascii")
+
+
+# While a @checker runs, the lines it prints are collected here, so that a checker which returns a
+# bare True/False still gives a Verdict carrying its message.
+_collectors = []
+
+
+def _emit(kind, text):
+    """Print one line with its marker: emoji where stdout can encode them, plain ASCII otherwise."""
+    for lines in _collectors:
+        lines.append(text)
+    stream = sys.stdout
+    if _quiet or stream is None:
+        return
+    emoji, plain = _MARKERS[kind]
+    line = f"{emoji} {text}"
+    if not _encodes(line, stream):
+        line = f"{plain} {_asciify(text)}"
+    try:
+        print(line, file=stream)
+    except UnicodeError:  # a stream that claims an encoding it does not honour
+        print(f"{plain} {_asciify(text)}", file=stream)
+
+
+def waiting(exercise, what="replace the `...` with your answer"):
+    """The exercise is untouched: say what to fill in. A false Verdict (nothing to grade yet)."""
+    text = f"{exercise}: waiting for your answer ({what}), then run this cell again."
+    _emit("waiting", text)
+    return Verdict(False, text, "waiting")
+
+
+def passed(exercise, detail=""):
+    text = f"{exercise}: correct." + (f" {detail}" if detail else "")
+    _emit("passed", text)
+    return Verdict(True, text, "passed")
+
+
+def failed(exercise, hint):
+    text = f"{exercise}: not yet. Hint: {hint}"
+    _emit("failed", text)
+    return Verdict(False, text, "failed")
+
+
+def all_passed(verdicts):
+    """One Verdict for several parts of an exercise: true only if every part passed."""
+    verdicts = list(verdicts)
+    ok = bool(verdicts) and all(verdicts)
+    kinds = {v.kind for v in verdicts}
+    kind = "passed" if ok else "failed" if "failed" in kinds else "waiting"
+    return Verdict(ok, "\n".join(v.message for v in verdicts), kind)
+
+
+UNCHECKABLE = "this answer could not be checked"
+
+
+def checker(fn=None, *, exercise=None):
+    """Decorator for an exercise checker (`@checker` or `@checker(exercise="Exercise 2")`).
+
+    Whatever the checker returns becomes a Verdict; the caller's random state is kept; and an
+    exception that escapes the checker (an answer of a shape nobody foresaw) becomes a hint instead
+    of a traceback.
+    """
+    def decorate(fn):
+        label = exercise or fn.__name__
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            lines = []
+            _collectors.append(lines)
+            try:
+                with keep_random_state():
+                    result = fn(*args, **kwargs)
+            except (Exception, _TimeUp) as e:
+                result = failed(label, f"{UNCHECKABLE} ({_exception_text(e)}). Check that each "
+                                       f"answer has the form the exercise asks for.")
+            finally:
+                _collectors.pop()
+            if isinstance(result, Verdict):
+                return result
+            return Verdict(result, "\n".join(lines))
+        return wrapper
+    return decorate(fn) if fn is not None else decorate
+
+
+# ----------------------------------------------------------------------------------------------
+# Reading the learner's answers
+# ----------------------------------------------------------------------------------------------
+
+def is_waiting(answer):
+    """True while the learner has not replaced the placeholder `...` (or left None)."""
+    return answer is Ellipsis or answer is None
+
+
+def is_unwritten(fn):
+    """True for a function whose body is still only `...` (or `pass`, or a docstring).
+
+    Exercises that ask for a function give its signature with `...` as the body; such a function
+    counts as waiting for an answer, like a `...` value.
+    """
+    import dis
+    code = getattr(fn, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        return False
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("RESUME", "NOP", "RETURN_VALUE", "CACHE"):
+            continue
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval in (None, Ellipsis):
+            continue
+        return False
+    return True
+
+
+def describe(obj):
+    """A short, safe description of what the learner gave: its type, never a long or failing repr."""
+    kind = type(obj).__name__
+    if isinstance(obj, (bool, int, float, str)) and not _is_subclass_instance(obj):
+        text = repr(obj)
+        return f"{kind} {text}" if len(text) <= 40 else f"a long {kind}"
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
+    return f"{article} {kind}"
+
+
+def _is_subclass_instance(obj):
+    return type(obj) not in (bool, int, float, str)
+
+
+def _is_value(obj):
+    from micrograd_core import Value
+    return isinstance(obj, Value)
+
+
+def read_number(exercise, answer, name="the answer"):
+    """The answer as a finite float, or None after printing the one wording for its mistake.
+
+    Refused, each with its own sentence: a Value, True/False, text (also "inf" or "3.5"), a number
+    too large for a float (10**400), inf and nan, and anything that is not a number.
+    """
+    problem = _number_problem(answer, name)
+    if problem:
+        failed(exercise, problem)
+        return None
+    return float(answer)
+
+
+def _number_problem(answer, name):
+    """Why answer is not a usable number (the sentence to show), or "" when it is one."""
+    if is_waiting(answer):
+        return f"{name} is still `...` (or None): put a number there."
+    if _is_value(answer):
+        return f"{name} is a Value; the answer is a plain number (a Value's number is its .data)."
+    if isinstance(answer, bool):
+        return f"{name} should be a number, not True or False."
+    if isinstance(answer, (str, bytes)):
+        return f"{name} is text ({describe(answer)}); write the number itself, without quotes."
+    if isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
+        return f"{name} is a complex number: give a real number."
+    try:
+        value = float(answer)
+    except OverflowError:
+        digits = len(str(abs(int(answer)))) if isinstance(answer, numbers.Integral) else None
+        size = f" (it has {digits} digits)" if digits else ""
+        return f"{name} is too large for a float{size}: check how you computed it."
+    except Exception:  # noqa: BLE001 - a learner's object may fail to convert in any way
+        return f"{name} should be a number, got {describe(answer)}."
+    if not isinstance(answer, numbers.Real) and type(answer).__module__.split(".")[0] != "numpy":
+        return f"{name} should be a number, got {describe(answer)}."
+    if math.isnan(value):
+        return f"{name} is nan (not a number): give an ordinary finite number."
+    if math.isinf(value):
+        return f"{name} is {'-' if value < 0 else ''}inf: give an ordinary finite number."
+    return ""
+
+
+# Whole numbers beyond 2**53 cannot all be told apart as floats; no count in the series is near that.
+_WHOLE_LIMIT = 2 ** 53
+
+
+def read_whole_number(exercise, answer, name="the answer"):
+    """The answer as an int, or None after printing what is wrong: never truncates (3.7 is refused)."""
+    problem = _number_problem(answer, name)
+    if not problem:
+        value = float(answer)
+        if not value.is_integer():
+            problem = f"{name} should be a whole number (a count), got {value:g}."
+        elif abs(value) > _WHOLE_LIMIT:
+            problem = f"{name} is too large to be a count here: check how you computed it."
+    if problem:
+        failed(exercise, problem)
+        return None
+    return int(float(answer))
+
+
+def read_numbers(exercise, answer, name="the answer", length=None):
+    """A list or tuple of finite numbers as a list of floats, or None after printing the problem.
+
+    Each element is read like read_number (so the same words for the same mistake); a generator is
+    refused rather than consumed, and length (when given) is the number of entries expected.
+    """
+    if not isinstance(answer, (list, tuple)) and type(answer).__name__ != "ndarray":
+        failed(exercise, f"{name} should be a list of numbers, got {describe(answer)}.")
+        return None
+    try:
+        items = list(answer)
+    except Exception:  # noqa: BLE001 - a 0-d array, or an object that fails to iterate
+        failed(exercise, f"{name} should be a list of numbers, got {describe(answer)}.")
+        return None
+    if length is not None and len(items) != length:
+        failed(exercise, f"{name} should have {length} entries, one per item; it has {len(items)}.")
+        return None
+    values = []
+    for i, item in enumerate(items):
+        problem = _number_problem(item, f"entry {i} of {name}")
+        if problem:
+            failed(exercise, problem)
+            return None
+        values.append(float(item))
+    return values
+
+
+def read_choice(exercise, answer, choices, name="the answer", aliases=None, case=str.lower):
+    """One of the allowed strings (normalised), or None after printing which strings are allowed.
+
+    choices: the canonical answers; aliases: other spellings mapped to a canonical answer. Only
+    genuine text is read (a str subclass is copied to a plain str first), so an object that claims
+    to equal everything is refused like any other non-text answer.
+    """
+    allowed = ", ".join(repr(c) for c in choices)
+    if not isinstance(answer, str):
+        failed(exercise, f"{name} should be one of {allowed} (text, in quotes), got {describe(answer)}.")
+        return None
+    text = case(str.strip(str.__str__(answer)))
+    table = {case(c): c for c in choices}
+    table.update({case(k): v for k, v in (aliases or {}).items()})
+    if text not in table:
+        failed(exercise, f"{name} should be one of {allowed}; got {describe(str.__str__(answer))}.")
+        return None
+    return table[text]
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparing
+# ----------------------------------------------------------------------------------------------
+
+def close(a, b, tol=1e-4):
+    """Equal within tol, relative to the size of the numbers (and absolute near zero).
+
+    False when either number is not a finite real number: inf is close to nothing, not even inf.
+    """
+    if isinstance(a, bool) or isinstance(b, bool):
+        return False
+    try:
+        a, b = float(a), float(b)
+    except Exception:  # noqa: BLE001 - anything that is not a number is close to nothing
+        return False
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
+    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+
+
+def numeric_derivative(f, x, h=1e-6):
+    """Symmetric difference (f(x+h) - f(x-h)) / 2h of a plain function of one float."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+GENERIC_HINT = ("recompute it step by step: local derivative times the upstream gradient, and add "
+                "up the contributions of every path.")
+SIGN_HINT = "the size looks right but the sign is flipped: check each factor's sign."
+
+
+def check_number(exercise, answer, expected, hints=(), tol=1e-4, confirmed_by="",
+                 otherwise=GENERIC_HINT, name="the answer", what=None):
+    """Compare a numeric answer with the expected value, and hint at the likely mistake.
+
+    hints: (wrong value, message) pairs, the declared wrong answers: when the answer matches one,
+    its message is the hint. A flipped sign gets a hint of its own (unless -expected is declared);
+    otherwise is the hint for an answer that matches nothing known. confirmed_by names how the
+    expected value was checked (e.g. 'a finite difference gives 6.0000'), shown on success.
+    what: the waiting message (what to fill in).
+    """
+    if is_waiting(answer):
+        return waiting(exercise, what) if what else waiting(exercise)
+    problem = _number_problem(answer, name)
+    if problem:
+        return failed(exercise, problem)
+    value = float(answer)
+    if close(value, expected, tol):
+        return passed(exercise, confirmed_by or "")
+    for wrong, message in hints:
+        if close(value, wrong, tol):
+            return failed(exercise, message)
+    if expected != 0 and close(value, -expected, tol):
+        return failed(exercise, SIGN_HINT)
+    return failed(exercise, otherwise)
+
+
+# ----------------------------------------------------------------------------------------------
+# Running the learner's code
+# ----------------------------------------------------------------------------------------------
+
+class _TimeUp(BaseException):
+    """Raised inside learner code when its time is up. A BaseException, so that a learner's
+    `except Exception:` cannot swallow it."""
+
+
+def _exception_text(e):
+    try:
+        message = str(e)
+    except Exception:  # noqa: BLE001 - an exception whose str() fails
+        message = ""
+    message = " ".join(message.split())
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return f"{type(e).__name__}: {message}" if message else type(e).__name__
+
+
+@contextlib.contextmanager
+def _time_limit(seconds):
+    """Stop the block with _TimeUp after `seconds`: a timer signal in the main thread, a trace
+    function elsewhere (slower, but works in any thread)."""
+    if seconds is None or seconds <= 0:
+        yield
+        return
+    main = threading.current_thread() is threading.main_thread()
+    if main and hasattr(signal, "setitimer"):
+        def stop(signum, frame):
+            raise _TimeUp
+        previous = signal.signal(signal.SIGALRM, stop)
+        old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if old_timer[0] > 0:  # someone else's timer was running: give it back what is left
+                signal.setitimer(signal.ITIMER_REAL, *old_timer)
+        return
+    deadline = time.monotonic() + seconds
+    previous = sys.gettrace()
+
+    def tracer(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise _TimeUp
+        return tracer
+    sys.settrace(tracer)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+def _function_name(fn):
+    name = getattr(fn, "__name__", None)
+    return name if isinstance(name, str) and name != "<lambda>" else "your function"
+
+
+def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
+    """Run learner code: (True, result), or (False, failed Verdict) if it raised or ran too long.
+
+    The hint names the exception's type and message (never a traceback) and, when given, the case
+    it was run on (`case="on c = b + b"`). seconds defaults to TIME_LIMIT; the random state is kept.
+    A result that is a generator is run to the end here (as a list), under the same protection.
+    """
+    seconds = TIME_LIMIT if seconds is None else seconds
+    who = _function_name(fn)
+    where = f" {case}" if case else ""
+    if not callable(fn):
+        return False, failed(exercise, f"pass the function itself (its name, without parentheses); "
+                                       f"got {describe(fn)}.")
+    try:
+        with keep_random_state(), _time_limit(seconds):
+            result = fn(*args, **kwargs)
+            if isinstance(result, types.GeneratorType):
+                result = list(result)
+    except _TimeUp:
+        return False, failed(exercise, f"{who} was still running after {seconds:g} s{where}: is there "
+                                       f"a loop that never ends?")
+    except (Exception, SystemExit) as e:  # the learner's code: any error is a hint, never a traceback
+        return False, failed(exercise, f"{who} raised {_exception_text(e)}{where}.")
+    return True, result
+
+
+@contextlib.contextmanager
+def keep_random_state():
+    """Run a block without disturbing the notebook's random numbers (random's, and numpy's if loaded)."""
+    state = random.getstate()
+    np = sys.modules.get("numpy")
+    np_state = np.random.get_state() if np is not None else None
+    try:
+        yield
+    finally:
+        random.setstate(state)
+        if np_state is not None:
+            np.random.set_state(np_state)
+
+
+# ----------------------------------------------------------------------------------------------
+# The series' running example
+# ----------------------------------------------------------------------------------------------
 
 def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
     """The series' running example L = (a*b + c) * f, every node labelled; a dict by label.
@@ -65,97 +539,3 @@ def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
     L = d * f
     L.label = "L"
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
-
-
-def is_waiting(answer):
-    """True while the learner has not replaced the placeholder `...` (or left None)."""
-    return answer is Ellipsis or answer is None
-
-
-def is_unwritten(fn):
-    """True for a function whose body is still only `...` (or `pass`, or a docstring).
-
-    Exercises that ask for a function give its signature with `...` as the body; such a function
-    counts as waiting for an answer, like a `...` value.
-    """
-    import dis
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return False
-    for ins in dis.get_instructions(code):
-        if ins.opname in ("RESUME", "NOP", "RETURN_VALUE", "CACHE"):
-            continue
-        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
-            continue
-        return False
-    return True
-
-
-def waiting(exercise, what="replace the `...` with your answer"):
-    print(f"⏳ {exercise}: waiting for your answer ({what}), then run this cell again.")
-    return False
-
-
-def passed(exercise, detail=""):
-    print(f"✅ {exercise}: correct." + (f" {detail}" if detail else ""))
-    return True
-
-
-def failed(exercise, hint):
-    print(f"❌ {exercise}: not yet. Hint: {hint}")
-    return False
-
-
-def read_number(exercise, answer):
-    """The answer as a float, or None after printing what is wrong with it (a Value, a bool, text)."""
-    from micrograd_core import Value
-    if isinstance(answer, Value):
-        failed(exercise, "you gave a Value; the answer is a plain number (a Value's number is its .data).")
-        return None
-    if isinstance(answer, bool):
-        failed(exercise, "the answer should be a number, not True or False.")
-        return None
-    try:
-        return float(answer)
-    except (TypeError, ValueError):
-        failed(exercise, f"the answer should be a number, got {type(answer).__name__} {answer!r}.")
-        return None
-
-
-def close(a, b, tol=1e-4):
-    """Equal within tol, relative to the size of the numbers (and absolute near zero)."""
-    try:
-        a, b = float(a), float(b)
-    except (TypeError, ValueError):
-        return False
-    if math.isnan(a) or math.isnan(b):
-        return False
-    return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
-
-
-def numeric_derivative(f, x, h=1e-6):
-    """Symmetric difference (f(x+h) - f(x-h)) / 2h of a plain function of one float."""
-    return (f(x + h) - f(x - h)) / (2 * h)
-
-
-def check_number(exercise, answer, expected, hints=(), tol=1e-4, confirmed_by=None):
-    """Compare a numeric answer with the expected value, and hint at the likely mistake.
-
-    hints: (wrong value, message) pairs: when the answer matches a known wrong value, that
-    message is the hint. A flipped sign gets a hint of its own. `confirmed_by` names how the
-    expected value was checked (e.g. 'a finite difference gives 6.0000'), shown on success.
-    """
-    if is_waiting(answer):
-        return waiting(exercise)
-    value = read_number(exercise, answer)
-    if value is None:
-        return False
-    if close(value, expected, tol):
-        return passed(exercise, confirmed_by or "")
-    for wrong, message in hints:
-        if close(value, wrong, tol):
-            return failed(exercise, message)
-    if expected != 0 and close(value, -expected, tol):
-        return failed(exercise, "the size looks right but the sign is flipped: check each factor's sign.")
-    return failed(exercise, "recompute it step by step: local derivative times the upstream gradient, "
-                            "and add up the contributions of every path.")
