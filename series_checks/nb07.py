@@ -17,6 +17,7 @@ is used unless it is a plain finite number. Hints name the op, the inputs and th
 numbers, never the expected ones.
 """
 
+import functools
 import math
 import numbers
 import random
@@ -222,6 +223,7 @@ def _bounded(nodes):
     return all(abs(v.data) < 60 for v in nodes)
 
 
+@functools.lru_cache(maxsize=None)     # the same programs for the same arguments: build them once
 def random_programs(ops, count, seed, leaves=3, steps=7):
     """`count` random programs over `ops`, the same for the same seed. Values stay in (-60, 60)
     and every gradient the engine computes is confirmed by finite differences."""
@@ -243,9 +245,10 @@ def random_programs(ops, count, seed, leaves=3, steps=7):
         program = Program(program_steps)
         if _engine_is_confirmed(program):
             programs.append(program)
-    return programs
+    return tuple(programs)
 
 
+@functools.lru_cache(maxsize=None)
 def deep_chain(length=CHAIN_OPS, ops=("+", "*")):
     """t = x, then `length` ops alternating t = t * c and t = t + d (c and d reused every time)."""
     steps = [("leaf", 0.5), ("leaf", 1.0002), ("leaf", -0.001)]
@@ -583,11 +586,11 @@ def _rungs(make):
         ("+", "*", "+n", "*n", "n+", "n*"), 12, seed=7)
     yield f"a chain of {CHAIN_OPS} ops", [deep_chain()]
     yield "**", [_single("**", -1.5, 3), _single("**", 1.5, 2), _single("**", 0.8, -1),
-                 _single("**", 2.0, 0.5)] + random_programs(("+", "*", "**", "n*"), 8, seed=11)
+                 _single("**", 2.0, 0.5)] + list(random_programs(("+", "*", "**", "n*"), 8, seed=11))
     for name in ("tanh", "exp"):
         if _has(make, name):
-            yield name, [_single(name, 0.5), _single(name, -1.2)] + random_programs(
-                ("+", "*", "**", name, "*n"), 8, seed=13 if name == "tanh" else 17)
+            yield name, [_single(name, 0.5), _single(name, -1.2)] + list(random_programs(
+                ("+", "*", "**", name, "*n"), 8, seed=13 if name == "tanh" else 17))
     if _has(make, "tanh") and _has(make, "exp"):
         yield "everything together", random_programs(("+", "*", "**", "tanh", "exp", "n+", "*n"), 8, seed=19)
 

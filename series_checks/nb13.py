@@ -94,6 +94,8 @@ def _run_cases(exercise, fn, cases, what):
             return None, result
         if result is _OVERFLOWED:
             return None, failed(exercise, OVERFLOW_HINT.format(big=big))
+        if result is None:
+            return None, failed(exercise, "your function returns None: did you forget `return`?")
         if is_waiting(result):
             return None, waiting(exercise, what)
         if isinstance(result, (list, tuple)) and any(is_waiting(x) for x in result):
@@ -134,10 +136,11 @@ def check_softmax(softmax):
     what = "write the body of softmax: it returns a list of probabilities"
     if is_waiting(softmax) or is_unwritten(softmax):
         return waiting(exercise, what)
-    results, problem = _run_cases(exercise, softmax, EX1_CASES, what)
-    if problem is not None:
-        return problem
-    for (scores,), got in zip(EX1_CASES, results):
+    for case in EX1_CASES:
+        results, problem = _run_cases(exercise, softmax, [case], what)
+        if problem is not None:
+            return problem
+        (scores,), got = case, results[0]
         expected = reference_softmax(scores)
         if _all_close(got, expected, 1e-6):
             continue
@@ -215,10 +218,11 @@ def check_ce_gradient(gradient):
     what = "write the body of ce_gradient: it returns one number per score"
     if is_waiting(gradient) or is_unwritten(gradient):
         return waiting(exercise, what)
-    results, problem = _run_cases(exercise, gradient, EX3_CASES, what)
-    if problem is not None:
-        return problem
-    for (scores, target), got in zip(EX3_CASES, results):
+    for case in EX3_CASES:
+        results, problem = _run_cases(exercise, gradient, [case], what)
+        if problem is not None:
+            return problem
+        (scores, target), got = case, results[0]
         expected = reference_gradient(scores, target)
         if _all_close(got, expected, 1e-6):
             continue
