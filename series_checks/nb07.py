@@ -78,21 +78,35 @@ def check_local_derivative(answer):
 _SYMBOL = {"+": "+", "*": "*", "-": "-", "/": "/"}
 
 
-def _apply(step, nodes, make):
-    kind = step[0]
+def _shape(kind):
+    """What a step's arguments are: 'leaf', 'pair' (two nodes), 'value-number', 'number-value',
+    'power' (a node and an exponent) or 'unary' (one node: neg, tanh, exp)."""
     if kind == "leaf":
+        return "leaf"
+    if kind in _SYMBOL:
+        return "pair"
+    if kind[-1] == "n" and kind[0] in _SYMBOL:
+        return "value-number"
+    if kind[0] == "n" and kind[-1] in _SYMBOL:
+        return "number-value"
+    return "power" if kind == "**" else "unary"
+
+
+_BINARY = {"+": lambda a, b: a + b, "*": lambda a, b: a * b, "-": lambda a, b: a - b, "/": lambda a, b: a / b}
+
+
+def _apply(step, nodes, make):
+    kind, shape = step[0], _shape(step[0])
+    if shape == "leaf":
         return make(step[1])
-    if kind in ("+", "*", "-", "/"):
-        a, b = nodes[step[1]], nodes[step[2]]
-        return {"+": lambda: a + b, "*": lambda: a * b, "-": lambda: a - b, "/": lambda: a / b}[kind]()
-    if kind in ("+n", "*n", "-n", "/n"):
-        a, c = nodes[step[1]], step[2]
-        return {"+n": lambda: a + c, "*n": lambda: a * c, "-n": lambda: a - c, "/n": lambda: a / c}[kind]()
-    if kind in ("n+", "n*", "n-", "n/"):
-        c, a = step[1], nodes[step[2]]
-        return {"n+": lambda: c + a, "n*": lambda: c * a, "n-": lambda: c - a, "n/": lambda: c / a}[kind]()
+    if shape == "pair":
+        return _BINARY[kind](nodes[step[1]], nodes[step[2]])
+    if shape == "value-number":
+        return _BINARY[kind[0]](nodes[step[1]], step[2])
+    if shape == "number-value":
+        return _BINARY[kind[1]](step[1], nodes[step[2]])
     a = nodes[step[1]]
-    if kind == "**":
+    if shape == "power":
         return a ** step[2]
     if kind == "neg":
         return -a
@@ -100,17 +114,13 @@ def _apply(step, nodes, make):
 
 
 def _op_name(step):
-    """How a hint names the op of a step: `+`, `2.5 + Value`, `**`, `tanh` ..."""
-    kind = step[0]
-    if kind in _SYMBOL:
-        return f"`{kind}`"
-    if kind.endswith("n"):
+    """How a hint names the op of a step: `+`, `Value + number`, `**`, `tanh` ..."""
+    kind, shape = step[0], _shape(step[0])
+    if shape == "value-number":
         return f"`Value {kind[0]} number`"
-    if kind.startswith("n") and kind != "neg":
+    if shape == "number-value":
         return f"`number {kind[1]} Value`"
-    if kind == "neg":
-        return "negation `-a`"
-    return f"`{kind}`"
+    return "negation `-a`" if kind == "neg" else f"`{kind}`"
 
 
 class Program:
@@ -125,20 +135,18 @@ class Program:
             self.texts.append(self._text(step, names))
 
     def _text(self, step, names):
-        kind, t = step[0], self.texts
-        if kind == "leaf":
+        kind, shape, t = step[0], _shape(step[0]), self.texts
+        if shape == "leaf":
             return next(names, "x")
-        if kind in _SYMBOL:
+        if shape == "pair":
             return f"{_wrap(t[step[1]])} {kind} {_wrap(t[step[2]])}"
-        if kind.endswith("n"):
+        if shape == "value-number":
             return f"{_wrap(t[step[1]])} {kind[0]} {step[2]:g}"
-        if kind.startswith("n") and kind != "neg":
+        if shape == "number-value":
             return f"{step[1]:g} {kind[1]} {_wrap(t[step[2]])}"
-        if kind == "**":
+        if shape == "power":
             return f"{_wrap(t[step[1]])} ** {step[2]:g}"
-        if kind == "neg":
-            return f"-{_wrap(t[step[1]])}"
-        return f"{kind}({t[step[1]]})"
+        return f"-{_wrap(t[step[1]])}" if kind == "neg" else f"{kind}({t[step[1]]})"
 
     def text(self, index=-1):
         """The expression of one step, shortened when it is long (a deep chain)."""
@@ -395,7 +403,7 @@ def _describe_problem(program, outcome, engine_nodes):
         if missing:
             return missing
         advice = ""
-        if step[0][-1] == "n" or step[0][0] == "n" and step[0] != "neg":
+        if _shape(step[0]) in ("value-number", "number-value"):
             advice = (" A plain number on one side has no .data: turn it into a Value first, "
                       "in every op that takes another operand.")
         return f"{_op_name(step)} raised {text} while building {where}.{advice}"
@@ -459,7 +467,7 @@ def _single_op_hint(program, index, outcome, engine_nodes):
     step = program.steps[-1]
     kind = step[0]
     got = outcome.grads[index]
-    x = engine_nodes[step[1] if kind[0] != "n" or kind == "neg" else step[2]].data
+    x = engine_nodes[_inputs(step)[0]].data
     y = engine_nodes[-1].data
     where = f"{program.text()}"
     mine = f"after {where}.backward() your grad of {program.text(index)} is {_fmt(got)}"
@@ -498,14 +506,12 @@ def _single_op_hint(program, index, outcome, engine_nodes):
 
 
 def _inputs(step):
-    kind = step[0]
-    if kind == "leaf":
+    shape = _shape(step[0])
+    if shape == "leaf":
         return []
-    if kind in _SYMBOL:
+    if shape == "pair":
         return [step[1], step[2]]
-    if kind.startswith("n") and kind != "neg":
-        return [step[2]]
-    return [step[1]]
+    return [step[2]] if shape == "number-value" else [step[1]]
 
 
 def _inputs_text(program, step, values):
@@ -553,16 +559,15 @@ def _fmt(x):
 
 def _single(kind, *args):
     """A program of one op on fresh leaves: ("*", 2.0, -3.0) is a * b with a = 2, b = -3."""
-    if kind in _SYMBOL:
+    shape = _shape(kind)
+    if shape == "pair":
         a, b = args
         if b is None:                               # a op a: reuse of one leaf
             return Program([("leaf", a), (kind, 0, 0)])
         return Program([("leaf", a), ("leaf", b), (kind, 0, 1)])
-    if kind.endswith("n"):
-        return Program([("leaf", args[0]), (kind, 0, args[1])])
-    if kind.startswith("n") and kind != "neg":
+    if shape == "number-value":
         return Program([("leaf", args[1]), (kind, args[0], 0)])
-    if kind == "**":
+    if shape in ("value-number", "power"):
         return Program([("leaf", args[0]), (kind, 0, args[1])])
     return Program([("leaf", args[0]), (kind, 0)])
 

@@ -114,6 +114,19 @@ def _run_cases(exercise, fn, cases, what):
     return results, None
 
 
+def _judge_each(exercise, fn, cases, what, reference, hint):
+    """Run fn case by case and compare with reference; None when all agree, else the Verdict."""
+    if is_waiting(fn) or is_unwritten(fn):
+        return waiting(exercise, what)
+    for case in cases:
+        results, problem = _run_cases(exercise, fn, [case], what)
+        if problem is not None:
+            return problem
+        if not _all_close(results[0], reference(*case), 1e-6):
+            return failed(exercise, hint(*case, results[0]))
+    return None
+
+
 # ----------------------------------------------------------------------------------------------
 # Exercise 1: a softmax that never overflows
 # ----------------------------------------------------------------------------------------------
@@ -134,17 +147,9 @@ def check_softmax(softmax):
     """Exercise 1: softmax(scores) for a list of plain floats, a list of probabilities."""
     exercise = "Exercise 1 (softmax)"
     what = "write the body of softmax: it returns a list of probabilities"
-    if is_waiting(softmax) or is_unwritten(softmax):
-        return waiting(exercise, what)
-    for case in EX1_CASES:
-        results, problem = _run_cases(exercise, softmax, [case], what)
-        if problem is not None:
-            return problem
-        (scores,), got = case, results[0]
-        expected = reference_softmax(scores)
-        if _all_close(got, expected, 1e-6):
-            continue
-        return failed(exercise, _softmax_hint(scores, got))
+    problem = _judge_each(exercise, softmax, EX1_CASES, what, reference_softmax, _softmax_hint)
+    if problem is not None:
+        return problem
     return passed(exercise, f"Right on {len(EX1_CASES)} score lists you had not seen, including "
                             f"[1000, 1001, 999], where the textbook formula overflows.")
 
@@ -216,17 +221,9 @@ def check_ce_gradient(gradient):
     """Exercise 3: gradient(scores, target) -> d(cross-entropy)/d(scores) as a list of floats."""
     exercise = "Exercise 3 (the gradient p - y)"
     what = "write the body of ce_gradient: it returns one number per score"
-    if is_waiting(gradient) or is_unwritten(gradient):
-        return waiting(exercise, what)
-    for case in EX3_CASES:
-        results, problem = _run_cases(exercise, gradient, [case], what)
-        if problem is not None:
-            return problem
-        (scores, target), got = case, results[0]
-        expected = reference_gradient(scores, target)
-        if _all_close(got, expected, 1e-6):
-            continue
-        return failed(exercise, _gradient_hint(scores, target, got))
+    problem = _judge_each(exercise, gradient, EX3_CASES, what, reference_gradient, _gradient_hint)
+    if problem is not None:
+        return problem
     # The reference itself, confirmed twice: by the engine's backward() and by finite differences.
     for scores, target in EX3_CASES:
         assert _all_close(engine_gradient(scores, target), reference_gradient(scores, target), 1e-9)
