@@ -631,6 +631,14 @@ def _progress(done):
     return f"so far right: {', '.join(done)}. Next: "
 
 
+def _report(exercise, done, problem, first=""):
+    """The failed Verdict for what _climb found: a hint (with the progress so far), or the Verdict
+    call_safely already printed (a time-out)."""
+    if not isinstance(problem, str):
+        return problem
+    return failed(exercise, first + _progress(done) + problem)
+
+
 def _start(exercise, answer, what):
     """Waiting or refusal for an answer that is not a class to try: a Verdict, or None to go on."""
     if _class_waiting(answer):
@@ -652,9 +660,7 @@ def check_value_class(cls):
         return early
     done, problem = _climb(exercise, cls, _rungs(cls))
     if problem is not None:
-        if not isinstance(problem, str):
-            return problem
-        return failed(exercise, _progress(done) + problem)
+        return _report(exercise, done, problem)
     if "tanh" not in done and "exp" not in done:
         return failed(exercise, _progress(done) + "your class needs tanh() or exp() (or both); "
                                                   "neither is there yet.")
@@ -685,15 +691,11 @@ def check_compositions(cls):
     core = [r for r in _rungs(cls)][:3] + [("**", [_single("**", 0.8, -1), _single("**", 1.5, 2)])]
     done, problem = _climb(exercise, cls, core)
     if problem is not None:
-        if not isinstance(problem, str):
-            return problem
-        return failed(exercise, "finish exercise 2 first (+, *, numbers and ** are needed here): "
-                                + _progress(done) + problem)
+        return _report(exercise, done, problem,
+                       first="finish exercise 2 first (+, *, numbers and ** are needed here): ")
     done, problem = _climb(exercise, cls, _composition_rungs())
     if problem is not None:
-        if not isinstance(problem, str):
-            return problem
-        return failed(exercise, _progress(done) + problem)
+        return _report(exercise, done, problem)
     count = sum(len(p) for _, p in _composition_rungs())
     return passed(exercise, f"-a, a - b, a / b and their versions with a number on either side agree "
                             f"with the engine on {count} expressions.")
