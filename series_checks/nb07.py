@@ -708,56 +708,56 @@ def check_compositions(cls):
 def example_class(kind="minimal"):
     """A + and * class in the design of section 1 of notebook 07.
 
-    kind="minimal": an explicit stack for the order; kind="recursive order": the order built by a
-    recursive function, which breaks on a deep graph (the notebook's common mistake).
+    kind="minimal": the order built with an explicit stack; kind="recursive order": the order built
+    by a recursive function, which breaks on a deep graph (the notebook's common mistake).
     """
+    order_of = {"minimal": _order_with_a_stack, "recursive order": _order_by_recursion}[kind]
 
-    class Minimal:
+    class Value:
         def __init__(self, data, children=(), local_grads=()):
             self.data, self.grad = data, 0.0
             self.children, self.local_grads = children, local_grads
 
         def __add__(self, other):
-            other = other if isinstance(other, Minimal) else type(self)(other)
-            return type(self)(self.data + other.data, (self, other), (1.0, 1.0))
+            other = other if isinstance(other, Value) else Value(other)
+            return Value(self.data + other.data, (self, other), (1.0, 1.0))
 
         def __mul__(self, other):
-            other = other if isinstance(other, Minimal) else type(self)(other)
-            return type(self)(self.data * other.data, (self, other), (other.data, self.data))
+            other = other if isinstance(other, Value) else Value(other)
+            return Value(self.data * other.data, (self, other), (other.data, self.data))
 
         __radd__, __rmul__ = __add__, __mul__
 
-        def order(self):
-            order, seen, stack = [], set(), [(self, False)]
-            while stack:
-                node, children_placed = stack.pop()
-                if children_placed:
-                    order.append(node)
-                elif node not in seen:
-                    seen.add(node)
-                    stack.append((node, True))
-                    stack.extend((child, False) for child in node.children)
-            return order
-
         def backward(self):
             self.grad = 1.0
-            for node in reversed(self.order()):
+            for node in reversed(order_of(self)):
                 for child, local in zip(node.children, node.local_grads):
                     child.grad += local * node.grad
 
-    class RecursiveOrder(Minimal):
-        def order(self):
-            order, seen = [], set()
+    return Value
 
-            def visit(node):
-                if node not in seen:
-                    seen.add(node)
-                    for child in node.children:
-                        visit(child)
-                    order.append(node)
-            visit(self)
-            return order
 
-    chosen = {"minimal": Minimal, "recursive order": RecursiveOrder}[kind]
-    chosen.__name__ = chosen.__qualname__ = "Value"
-    return chosen
+def _order_with_a_stack(root):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, children_placed = stack.pop()
+        if children_placed:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in node.children)
+    return order
+
+
+def _order_by_recursion(root):
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for child in node.children:
+                visit(child)
+            order.append(node)
+    visit(root)
+    return order
