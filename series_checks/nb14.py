@@ -10,7 +10,7 @@ import math
 import random
 
 from . import (call_safely, check_number, checker, close, failed, is_unwritten, is_waiting,
-               passed, read_number, read_numbers, waiting)
+               passed, quiet, read_number, read_numbers, waiting)
 
 __all__ = ["reference_adam_update", "check_momentum_step", "check_adam_update", "check_cosine_schedule"]
 
@@ -154,9 +154,14 @@ def check_adam_update(adam_update):
         w, m, v = 1.0, 0.0, 0.0
         for t, g in enumerate(grads, start=1):
             where = f"on step t={t} of a run with {description}"
-            ok, result = call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)
+            with quiet():  # first without a word, to give a division by zero at t=1 its own hint
+                ok, result = call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)
             if not ok:
-                return result
+                if t == 1 and "ZeroDivisionError" in result.message:
+                    return failed(name, f"{where}: a division by zero. t is already 1 on the first step, so "
+                                        f"1 - beta1**t is not 0: use t as given; and keep eps in the "
+                                        f"denominator, in case v_hat is 0.")
+                return call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)[1]
             if isinstance(result, (list, tuple)) and len(result) != 3:
                 return failed(name, f"adam_update returned {len(result)} values {where}; return three: "
                                     f"the new w, m and v.")
