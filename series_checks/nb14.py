@@ -1,0 +1,257 @@
+"""Checkers for notebook 14, optimisers and mini-batches.
+
+Exercise 2 (Adam) and 3 (a cosine schedule) run the learner's function on cases generated here,
+with a seeded generator of its own, so the learner has seen none of them. Every step is compared
+with the reference; a wrong result is compared with the usual wrong versions (no bias correction,
+g instead of g squared, no square root, ...) to name the mistake, and never shows the expected value.
+"""
+
+import math
+import random
+
+from . import (call_safely, check_number, checker, close, failed, is_unwritten, is_waiting,
+               passed, quiet, read_number, read_numbers, waiting)
+
+__all__ = ["reference_adam_update", "check_momentum_step", "check_adam_update", "check_cosine_schedule"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 1: the settled step of momentum
+# ----------------------------------------------------------------------------------------------
+
+MOMENTUM_LR, MOMENTUM_BETA, MOMENTUM_G = 0.01, 0.95, 2.0
+
+
+@checker
+def check_momentum_step(answer):
+    name = "Exercise 1 (how fast does momentum run)"
+    lr, beta, g = MOMENTUM_LR, MOMENTUM_BETA, MOMENTUM_G
+    settled = g / (1 - beta)
+    hints = [
+        (lr * g, "that is the step of plain SGD (lr times g), or of a velocity that never grows. With "
+                 "momentum the velocity keeps adding new gradients: what does it settle at?"),
+        (lr * g / (1 - 0.9), "that would be right for beta = 0.9, the lesson's value; this exercise uses "
+                             "beta = 0.95."),
+        (lr * g * (1 + beta), "that is the step after two updates; the velocity keeps growing after that."),
+        (lr * g * (1 - beta), "you multiplied by (1 - beta). The settled velocity is the sum of a geometric "
+                              "series: g + beta g + beta^2 g + ..."),
+        (settled, "that is the settled velocity itself; the parameter moves by lr times the velocity."),
+        (lr * g * beta / (1 - beta), "close: your series is missing its first term (the newest gradient, "
+                                     "which enters with weight 1)."),
+    ]
+    return check_number(name, answer, lr * settled, hints=hints,
+                        confirmed_by=f"A loop of 500 momentum steps gives a velocity of "
+                                     f"{_settled_velocity(g, beta, 500):.4f}, times lr.",
+                        otherwise="write the velocity after many steps as a geometric series in beta, sum "
+                                  "it, then multiply by lr.",
+                        what="set momentum_step to a number")
+
+
+def _settled_velocity(g, beta, steps):
+    v = 0.0
+    for _ in range(steps):
+        v = beta * v + g
+    return v
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 2: Adam
+# ----------------------------------------------------------------------------------------------
+
+def reference_adam_update(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam step for one parameter (Kingma and Ba, 2015): returns the new (w, m, v)."""
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return w - lr * m_hat / (math.sqrt(v_hat) + eps), m, v
+
+
+def _adam_variant(w, g, m, v, t, lr, beta1, beta2, eps, *, m_weight=True, square=True, root=True,
+                  correct_m=True, correct_v=True, sign=-1.0, old_m=False, eps_inside=False):
+    """Adam with one piece changed: the usual mistakes, to recognise them."""
+    new_m = beta1 * m + ((1 - beta1) if m_weight else 1.0) * g
+    new_v = beta2 * v + (1 - beta2) * (g * g if square else g)
+    m_used = m if old_m else new_m
+    m_hat = m_used / (1 - beta1 ** t) if correct_m else m_used
+    v_hat = new_v / (1 - beta2 ** t) if correct_v else new_v
+    if root:
+        scale = math.sqrt(v_hat + eps) if eps_inside else math.sqrt(abs(v_hat)) + eps
+    else:
+        scale = v_hat + eps
+    return w + sign * lr * m_hat / scale, new_m, new_v
+
+
+# (what changed, the hint): checked in this order against a wrong answer.
+_ADAM_MISTAKES = [
+    ({"sign": 1.0}, "the parameter moved uphill: Adam subtracts lr * m_hat / (sqrt(v_hat) + eps)."),
+    ({"correct_m": False, "correct_v": False}, "the bias correction is missing: divide m by (1 - beta1**t) "
+                                               "and v by (1 - beta2**t) before the step (keep the returned "
+                                               "m and v uncorrected)."),
+    ({"correct_m": False}, "m_hat is missing its bias correction, 1 / (1 - beta1**t)."),
+    ({"correct_v": False}, "v_hat is missing its bias correction, 1 / (1 - beta2**t)."),
+    ({"root": False}, "the step divides by v_hat itself; it should divide by its square root (plus eps)."),
+    ({"square": False}, "v must average the *square* of the gradient, g * g, not g itself."),
+    ({"m_weight": False}, "the new gradient enters m with weight (1 - beta1), not 1."),
+    ({"old_m": True}, "the step used the previous m; update m and v first, then step with the new ones."),
+]
+
+
+def _adam_cases():
+    """Gradient sequences the learner has not seen: (description, hyperparameters, gradients)."""
+    rng = random.Random(1415)
+    noisy = [0.5 + rng.gauss(0, 1) for _ in range(25)]
+    large = [100 * rng.choice((-1, 1)) * rng.uniform(0.5, 2) for _ in range(20)]
+    tiny = [1e-4 * rng.gauss(1, 0.3) for _ in range(20)]
+    starts_at_zero = [0.0] + [rng.gauss(0, 2) for _ in range(10)]
+    return [
+        ("noisy gradients around 0.5, default settings", {}, noisy),
+        ("large gradients (about 100) of changing sign, lr=0.05, beta1=0.8, beta2=0.99",
+         {"lr": 0.05, "beta1": 0.8, "beta2": 0.99}, large),
+        ("tiny gradients (about 1e-4), lr=0.01", {"lr": 0.01}, tiny),
+        ("a first gradient of exactly 0, lr=0.1, eps=1e-6", {"lr": 0.1, "eps": 1e-6}, starts_at_zero),
+    ]
+
+
+def _same_step(got, expected, w0):
+    """Equal new (w, m, v): w compared through the step it took, so a small step is judged fairly."""
+    (w, m, v), (ew, em, ev) = got, expected
+    step, estep = w - w0, ew - w0
+    return close(step, estep, 1e-6) and close(m, em, 1e-9) and close(v, ev, 1e-9)
+
+
+def _name_adam_mistake(got, w, g, m, v, t, hyper):
+    full = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **hyper}
+    for changes, hint in _ADAM_MISTAKES:
+        if _same_step(got, _adam_variant(w, g, m, v, t, **full, **changes), w):
+            return hint
+    for key in ("lr", "beta1", "beta2", "eps"):
+        if key in hyper:
+            default = {**full, key: {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}[key]}
+            if _same_step(got, reference_adam_update(w, g, m, v, t, **default), w):
+                return f"with {key}={hyper[key]} passed in, your function behaved as if {key} had its " \
+                       f"default value: use the {key} argument, not a fixed number."
+    ew, em, ev = reference_adam_update(w, g, m, v, t, **full)
+    gw, gm, gv = got
+    if not close(gm, em, 1e-9):
+        return "the new m is off: m = beta1 * m + (1 - beta1) * g, returned without the bias correction."
+    if not close(gv, ev, 1e-9):
+        return "the new v is off: v = beta2 * v + (1 - beta2) * g**2, returned without the bias correction."
+    return "m and v are right, but the new w is off: step by lr * m_hat / (sqrt(v_hat) + eps), with the " \
+           "bias-corrected m_hat and v_hat of the current step t."
+
+
+@checker
+def check_adam_update(adam_update):
+    name = "Exercise 2 (write Adam)"
+    if is_waiting(adam_update) or is_unwritten(adam_update):
+        return waiting(name, "write the body of adam_update in place of the `...`")
+    if not callable(adam_update):
+        return failed(name, "adam_update should be a function of (w, g, m, v, t, lr, beta1, beta2, eps).")
+    cases = _adam_cases()
+    steps = 0
+    for description, hyper, grads in cases:
+        w, m, v = 1.0, 0.0, 0.0
+        for t, g in enumerate(grads, start=1):
+            where = f"on step t={t} of a run with {description}"
+            with quiet():  # first without a word, to give a division by zero at t=1 its own hint
+                ok, result = call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)
+            if not ok:
+                if t == 1 and "ZeroDivisionError" in result.message:
+                    return failed(name, f"{where}: a division by zero. t is already 1 on the first step, so "
+                                        f"1 - beta1**t is not 0: use t as given; and keep eps in the "
+                                        f"denominator, in case v_hat is 0.")
+                return call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)[1]
+            if isinstance(result, (list, tuple)) and len(result) != 3:
+                return failed(name, f"adam_update returned {len(result)} values {where}; return three: "
+                                    f"the new w, m and v.")
+            got = read_numbers(name, result, name=f"what adam_update returned {where}", length=3)
+            if got is None:
+                return False
+            expected = reference_adam_update(w, g, m, v, t, **hyper)
+            if not _same_step(got, expected, w):
+                eps_inside = _adam_variant(w, g, m, v, t, **{"lr": 0.001, "beta1": 0.9, "beta2": 0.999,
+                                                             "eps": 1e-8, **hyper}, eps_inside=True)
+                if not _same_step(got, eps_inside, w):  # eps inside the root is a common, valid choice
+                    hint = _name_adam_mistake(got, w, g, m, v, t, hyper)
+                    return failed(name, f"{where}: {hint}")
+            w, m, v = expected   # continue from the reference state, so one slip is reported once
+            steps += 1
+    size = {}
+    for scale in (1e-4, 100.0):
+        new_w, _, _ = reference_adam_update(0.0, scale, 0.0, 0.0, 1, lr=0.01)
+        size[scale] = abs(new_w)
+    return passed(name, f"All {steps} steps of {len(cases)} unseen gradient sequences match the reference. "
+                        f"Note the first step with lr=0.01: {size[1e-4]:.4f} for a gradient of 1e-4 and "
+                        f"{size[100.0]:.4f} for a gradient of 100.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 3: a cosine schedule
+# ----------------------------------------------------------------------------------------------
+
+def _cosine(step, total, base):
+    return base * 0.5 * (1 + math.cos(math.pi * step / total))
+
+
+# Wrong schedules, each with its hint; the first one that matches every value is named.
+_SCHEDULE_MISTAKES = [
+    (lambda s, n, b: b * 0.5 * (1 + math.cos(2 * math.pi * s / n)),
+     "your rate comes back up in the second half: that is a whole cosine wave. Half a wave is enough: the "
+     "argument of cos should reach pi, not 2 pi, at the end."),
+    (lambda s, n, b: b * math.cos(math.pi * s / n),
+     "your rate goes negative in the second half: cos runs from 1 to -1, so shift it up and scale it "
+     "so that it runs from 1 to 0."),
+    (lambda s, n, b: b * (1 + math.cos(math.pi * s / n)),
+     "your rate starts at twice base_lr: (1 + cos) runs from 2 to 0, so halve it."),
+    (lambda s, n, b: b * 0.5 * (1 - math.cos(math.pi * s / n)),
+     "your rate rises from 0 to base_lr: the wrong way round. It should start at base_lr."),
+    (lambda s, n, b: b * (1 - s / n),
+     "that is a straight line from base_lr to 0. The cosine schedule follows half a cosine wave: flat at "
+     "the start, steepest in the middle, flat at the end."),
+    (lambda s, n, b: b * 0.5 * (1 + math.cos(math.pi * (s + 1) / n)),
+     "your schedule is one step ahead: at step 0 it should give exactly base_lr."),
+    (lambda s, n, b: b * 0.5 * (1 + math.cos(math.pi * s / (n - 1))) if n > 1 else b,
+     "your schedule reaches 0 one step early (at total_steps - 1); it should reach 0 at step == total_steps."),
+    (lambda s, n, b: 0.5 * (1 + math.cos(math.pi * s / n)),
+     "your schedule ignores base_lr: it should start at base_lr, whatever that is, and scale with it."),
+]
+
+_SCHEDULE_CASES = [(100, 0.1), (37, 2.5), (1000, 3e-4), (6, 1.0)]
+
+
+@checker
+def check_cosine_schedule(cosine_lr):
+    name = "Exercise 3 (a cosine schedule)"
+    if is_waiting(cosine_lr) or is_unwritten(cosine_lr):
+        return waiting(name, "write the body of cosine_lr in place of the `...`")
+    if not callable(cosine_lr):
+        return failed(name, "cosine_lr should be a function of (step, total_steps, base_lr).")
+    got, points = {}, []
+    for total, base in _SCHEDULE_CASES:
+        for step in sorted({0, 1, total // 4, total // 2, (3 * total) // 4, total - 1, total}):
+            where = f"for step={step}, total_steps={total}, base_lr={base}"
+            ok, result = call_safely(name, cosine_lr, step, total, base, case=where)
+            if not ok:
+                return result
+            value = read_number(name, result) if not isinstance(result, (list, tuple)) else None
+            if value is None:
+                if isinstance(result, (list, tuple)):
+                    return failed(name, f"cosine_lr returned a {type(result).__name__} {where}; return one "
+                                        f"number, the learning rate at that step.")
+                return False
+            got[(step, total, base)] = value
+            points.append((step, total, base))
+    if all(close(got[p], _cosine(*p), 1e-9) for p in points):
+        total, base = 37, 2.5
+        shown = ", ".join(f"{_cosine(s, total, base):.4f}" for s in (0, 9, 18, 27, 37))
+        return passed(name, f"Right at all {len(points)} points of {len(_SCHEDULE_CASES)} unseen runs. For "
+                            f"a 37-step run from 2.5, steps 0, 9, 18, 27, 37 give {shown}.")
+    for wrong, hint in _SCHEDULE_MISTAKES:
+        if all(close(got[p], wrong(*p), 1e-9) for p in points):
+            return failed(name, hint)
+    first = next(p for p in points if not close(got[p], _cosine(*p), 1e-9))
+    step, total, base = first
+    return failed(name, f"the first value that is off is at step={step} of total_steps={total} with "
+                        f"base_lr={base} (you gave {got[first]:.4g}). Check the factor 1/2, the '1 +', and "
+                        f"that the argument of cos runs from 0 to pi.")

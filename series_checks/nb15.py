@@ -1,0 +1,235 @@
+"""Checkers for notebook 15, a character-level language model.
+
+The checkers need no data file: Exercise 2 runs the learner's function on names made up here, and
+Exercise 3 on logits drawn from a seeded generator of its own, so the learner has seen none of the
+cases. A wrong answer is compared with the usual wrong versions to name the mistake; hints never
+show the expected value.
+"""
+
+import math
+import random
+
+from . import (call_safely, check_number, checker, close, describe, failed, is_unwritten,
+               is_waiting, passed, quiet, read_numbers, waiting)
+
+__all__ = ["check_uniform_loss", "check_build_examples", "check_next_char_probabilities"]
+
+SYMBOLS = 27  # 26 letters and the '.' that marks the start and the end of a name
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 1: the loss of a model that knows nothing
+# ----------------------------------------------------------------------------------------------
+
+@checker
+def check_uniform_loss(answer):
+    name = "Exercise 1 (the loss of knowing nothing)"
+    n = SYMBOLS
+    hints = [
+        (n, "that is the number of symbols. The loss is the negative log of the probability the model "
+            "gives the right character."),
+        (1 / n, "that is the probability of each symbol; the loss is minus its logarithm."),
+        (math.log(1 / n), "the size is right but the loss is the *negative* log-likelihood, so it is "
+                          "positive."),
+        (math.log2(n), "that is the logarithm in base 2 (bits); the loss uses the natural log."),
+        (math.log10(n), "that is the logarithm in base 10; the loss uses the natural log (math.log)."),
+        (math.log(26), "26 letters, but the '.' that ends a name is a symbol the model can predict too."),
+        (math.log(28), "count the symbols again: 26 letters and one '.' that serves for both ends."),
+    ]
+    return check_number(name, answer, math.log(n), hints=hints,
+                        confirmed_by=f"-log(1/{n}) for every character, so the average is the same on any "
+                                     f"data; the lesson's curves start there.",
+                        otherwise="what probability does this model give the right character? The loss of "
+                                  "one character is minus the natural log of that probability.",
+                        what="set uniform_loss to a number")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 2: (context, next) pairs
+# ----------------------------------------------------------------------------------------------
+
+def _reference_examples(names, block, *, end=True, pad=True, reset=True, slide=True):
+    """The examples of the lesson (strings), or one of the usual wrong versions."""
+    out = []
+    context = "." * block if pad else ""
+    for name in names:
+        if reset:
+            context = "." * block if pad else ""
+        for ch in name + ("." if end else ""):
+            out.append((context, ch))
+            if slide:
+                context = (context + ch)[-block:]
+    return out
+
+
+_EXAMPLE_MISTAKES = [
+    ({"end": False}, "every name needs one more pair: after its last letter the model must learn to "
+                     "predict '.', or it never learns to stop."),
+    ({"pad": False}, "every context must be exactly block_size characters long: pad the start of a name "
+                     "with '.' instead of using a shorter context."),
+    ({"reset": False}, "the context of a new name still holds letters of the previous name: start every "
+                       "name again from an all-'.' context."),
+    ({"slide": False}, "the context never changes: after each pair, append the character just predicted "
+                       "and drop the oldest one."),
+]
+
+_EXAMPLE_CASES = [
+    (["bo", "x", "anna"], 2),
+    (["lee", "z"], 1),
+    (["maximilian", "jo"], 5),
+    ([], 3),
+    (["eve"], 3),
+]
+
+
+def _as_pairs(exercise, result, where):
+    """The learner's examples as a list of (str, str), or None after printing why not."""
+    if not isinstance(result, (list, tuple)):
+        failed(exercise, f"build_examples returned {describe(result)} {where}; return a list of "
+                         f"(context, next_character) pairs.")
+        return None
+    pairs = []
+    for k, item in enumerate(result):
+        if not (isinstance(item, (list, tuple)) and len(item) == 2):
+            failed(exercise, f"item {k} of what build_examples returned {where} is {describe(item)}; each "
+                             f"item should be a pair (context, next_character).")
+            return None
+        context, nxt = item
+        if isinstance(context, (list, tuple)) and all(type(c) is str for c in context):
+            context = "".join(context)
+        if type(context) is not str or type(nxt) is not str:
+            failed(exercise, f"pair {k} {where} holds {describe(context)} and {describe(nxt)}; the context "
+                             f"should be a string of characters and the next character a one-letter string.")
+            return None
+        pairs.append((str(context), str(nxt)))
+    return pairs
+
+
+@checker
+def check_build_examples(build_examples):
+    name = "Exercise 2 (build the examples)"
+    if is_waiting(build_examples) or is_unwritten(build_examples):
+        return waiting(name, "write the body of build_examples in place of the `...`")
+    if not callable(build_examples):
+        return failed(name, "build_examples should be a function of (names_list, block_size).")
+    total = 0
+    for names, block in _EXAMPLE_CASES:
+        where = f"for names {names} with block_size={block}"
+        ok, result = call_safely(name, build_examples, list(names), block, case=where)
+        if not ok:
+            return result
+        got = _as_pairs(name, result, where)
+        if got is None:
+            return False
+        expected = _reference_examples(names, block)
+        if got == expected:
+            total += len(got)
+            continue
+        for changes, hint in _EXAMPLE_MISTAKES:
+            if got == _reference_examples(names, block, **changes):
+                return failed(name, f"{where}: {hint}")
+        if any(len(c) != block for c, _ in got):
+            wrong = next(c for c, _ in got if len(c) != block)
+            return failed(name, f"{where}, your context {wrong!r} has {len(wrong)} characters; every "
+                                f"context should have block_size characters.")
+        if len(got) != len(expected):
+            return failed(name, f"{where} you made {len(got)} pairs; count one pair per letter of each "
+                                f"name, plus one for the '.' that ends it.")
+        k = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
+        return failed(name, f"{where}, your pair {k} is {got[k]!r}, which is not what the sliding window "
+                            f"gives. Write out the pairs of the first name by hand and compare.")
+    return passed(name, f"All {total} pairs of {len(_EXAMPLE_CASES)} unseen cases (block sizes 1 to 5, "
+                        f"an empty list among them) match, in order.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Exercise 3: temperature and top-k
+# ----------------------------------------------------------------------------------------------
+
+def _top_k_softmax(logits, temperature, top_k, *, divide=True, normalise=True, keep_largest=True):
+    """The reference, or one of the usual wrong versions (computed stably, so it never overflows)."""
+    order = sorted(range(len(logits)), key=lambda i: logits[i], reverse=keep_largest)[:top_k]
+    scaled = {i: (logits[i] / temperature if divide else logits[i] * temperature) for i in order}
+    biggest = max(scaled.values())
+    weights = [math.exp(scaled[i] - biggest) if i in scaled else 0.0 for i in range(len(logits))]
+    if not normalise:
+        return weights
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def _softmax_all_then_cut(logits, temperature, top_k):
+    """Softmax over all logits, then zero the others without renormalising."""
+    full = _top_k_softmax(logits, temperature, len(logits))
+    keep = set(sorted(range(len(logits)), key=lambda i: logits[i], reverse=True)[:top_k])
+    return [p if i in keep else 0.0 for i, p in enumerate(full)]
+
+
+_PROBABILITY_MISTAKES = [
+    (lambda z, t, k: _top_k_softmax(z, t, k, divide=False),
+     "you multiplied the logits by the temperature; divide them, so that T > 1 flattens the distribution "
+     "and T < 1 sharpens it."),
+    (lambda z, t, k: _top_k_softmax(z, t, len(z)),
+     "every character kept some probability: top_k was ignored. Only the top_k largest logits may keep a "
+     "probability above 0."),
+    (_softmax_all_then_cut,
+     "you zeroed the characters outside the top k after the softmax, so what is left does not sum to 1: "
+     "share the probability among the kept characters only."),
+    (lambda z, t, k: _top_k_softmax(z, t, k, keep_largest=False),
+     "you kept the top_k *smallest* logits; keep the largest ones."),
+    (lambda z, t, k: _top_k_softmax(z, 1.0, k),
+     "your probabilities do not depend on the temperature: divide the logits by it before the softmax."),
+]
+
+
+def _probability_cases():
+    rng = random.Random(1516)
+    cases = []
+    for n, t, k in ((27, 1.0, 27), (27, 0.7, 5), (10, 2.0, 3), (6, 0.3, 6), (27, 1.3, 1)):
+        cases.append((f"{n} random logits, temperature={t}, top_k={k}", [rng.gauss(0, 2) for _ in range(n)], t, k))
+    big = [1000.0, 999.0, 998.5, 990.0, 1000.5]
+    cases.append(("large logits around 1000, temperature=1.0, top_k=4", big, 1.0, 4))
+    cases.append(("very negative logits around -800, temperature=0.5, top_k=3", [-800.0, -801.0, -799.5, -805.0], 0.5, 3))
+    return cases
+
+
+@checker
+def check_next_char_probabilities(next_char_probabilities):
+    name = "Exercise 3 (temperature and top-k)"
+    if is_waiting(next_char_probabilities) or is_unwritten(next_char_probabilities):
+        return waiting(name, "write the body of next_char_probabilities in place of the `...`")
+    if not callable(next_char_probabilities):
+        return failed(name, "next_char_probabilities should be a function of (logits, temperature, top_k).")
+    cases = _probability_cases()
+    for description, logits, temperature, top_k in cases:
+        where = f"for {description}"
+        with quiet():  # first without a word, to recognise an overflow and give it its own hint
+            ok, result = call_safely(name, next_char_probabilities, list(logits), temperature, top_k, case=where)
+        if not ok:
+            if "OverflowError" in result.message:
+                return failed(name, f"{where} math.exp overflowed. Subtract the largest logit before "
+                                    f"taking exp (notebook 13): the probabilities do not change.")
+            return call_safely(name, next_char_probabilities, list(logits), temperature, top_k, case=where)[1]
+        got = read_numbers(name, result, name=f"what next_char_probabilities returned {where}",
+                           length=len(logits))
+        if got is None:
+            return False
+        expected = _top_k_softmax(logits, temperature, top_k)
+        if all(close(g, e, 1e-7) for g, e in zip(got, expected)):
+            continue
+        for wrong, hint in _PROBABILITY_MISTAKES:
+            if all(close(g, w, 1e-7) for g, w in zip(got, wrong(logits, temperature, top_k))):
+                return failed(name, f"{where}: {hint}")
+        if not close(sum(got), 1.0, 1e-7):
+            return failed(name, f"{where} your probabilities add up to {sum(got):.4g}, not 1: divide by the "
+                                f"sum of the kept weights.")
+        if any(g < 0 for g in got):
+            return failed(name, f"{where} a probability is negative: exponentiate the scaled logits before "
+                                f"normalising.")
+        if sum(1 for g in got if g > 0) != min(top_k, len(logits)):
+            return failed(name, f"{where} {sum(1 for g in got if g > 0)} characters have a probability above "
+                                f"0; exactly top_k of them should.")
+        return failed(name, f"{where} your probabilities differ from softmax(logits / temperature) over the "
+                            f"top_k largest logits. Check the scaling, then the exp and the sum.")
+    return passed(name, f"Right on all {len(cases)} unseen cases, including logits near 1000 and -800 and "
+                        f"top_k=1 (which always picks the most likely character).")
