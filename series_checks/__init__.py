@@ -233,7 +233,7 @@ def is_unwritten(fn):
     for ins in dis.get_instructions(code):
         if ins.opname in ("RESUME", "NOP", "RETURN_VALUE", "CACHE"):
             continue
-        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval in (None, Ellipsis):
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
             continue
         return False
     return True

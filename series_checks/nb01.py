@@ -151,8 +151,10 @@ def _d_wrt_b_hint(value, a, b, c):
 def check_d_wrt_b(fn):
     """Exercise 2: a function d_wrt_b(a, b, c) that measures the partial derivative of a*b + c in b."""
     ex = "Exercise 2"
-    if is_waiting(fn) or is_unwritten(fn):
+    if is_waiting(fn):
         return waiting(ex, "write the function d_wrt_b, then pass it to the checker")
+    if is_unwritten(fn):
+        return waiting(ex, "write the body of d_wrt_b; it must `return` the measured slope")
     if not callable(fn):
         return failed(ex, "pass the function itself, without calling it: check_d_wrt_b(d_wrt_b).")
     for i, (a, b, c) in enumerate(POINTS):

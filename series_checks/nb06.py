@@ -158,8 +158,10 @@ def check_exercise3(loop):
     afterwards: its grads must be those of one clean pass, not a pile-up divided by the pass count.
     """
     label = "Exercise 3"
-    if is_waiting(loop) or is_unwritten(loop):
-        return waiting(label, "write the body of fixed_loop, then pass the function itself")
+    if is_waiting(loop):
+        return waiting(label, "define fixed_loop")
+    if is_unwritten(loop):
+        return waiting(label, "write the body of fixed_loop: it should return the list of grads")
     for weights, x, passes in EX3_CASES:
         expected_grads = _one_clean_pass(weights, x)
         expected = expected_grads[0]
