@@ -41,9 +41,9 @@ __all__ = [
     # comparing
     "close", "check_number", "numeric_derivative",
     # running learner code
-    "call_safely", "keep_random_state", "TIME_LIMIT",
-    # the series' running example
-    "lecture_expression",
+    "call_safely", "call_and_read", "keep_random_state", "TIME_LIMIT",
+    # building labelled expressions, and the series' running example
+    "labelled", "lecture_expression",
 ]
 
 # Seconds a learner's function may run before call_safely stops it (a loop that never ends).
@@ -519,6 +519,30 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     return True, result
 
 
+def call_and_read(exercise, fn, *args, read=None, name="what your function returns", case="",
+                  what=None, seconds=None):
+    """Run learner code and read what it returns: (True, value) or (False, Verdict).
+
+    read: how to read the result (read_number by default; read_numbers, read_whole_number or any
+    function (exercise, answer, name) -> value or None). A result left as `...` / None gives a
+    waiting Verdict when `what` (the waiting text) is given, and is read like any answer otherwise.
+    """
+    ok, result = call_safely(exercise, fn, *args, seconds=seconds, case=case)
+    if not ok:
+        return False, result
+    if what is not None and is_waiting(result):
+        return False, waiting(exercise, what)
+    lines = []
+    _collectors.append(lines)
+    try:
+        value = (read or read_number)(exercise, result, name)
+    finally:
+        _collectors.pop()
+    if value is None:
+        return False, Verdict(False, "\n".join(lines), "failed")
+    return True, value
+
+
 @contextlib.contextmanager
 def keep_random_state():
     """Run a block without disturbing the notebook's random numbers (random's, and numpy's if loaded)."""
@@ -537,6 +561,12 @@ def keep_random_state():
 # The series' running example
 # ----------------------------------------------------------------------------------------------
 
+def labelled(value, label):
+    """Give a Value its label and return it: `s = labelled(u * v, "s")`."""
+    value.label = label
+    return value
+
+
 def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
     """The series' running example L = (a*b + c) * f, every node labelled; a dict by label.
 
@@ -545,10 +575,7 @@ def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
     """
     from micrograd_core import Value
     a, b, c, f = Value(a, label="a"), Value(b, label="b"), Value(c, label="c"), Value(f, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    e = labelled(a * b, "e")
+    d = labelled(e + c, "d")
+    L = labelled(d * f, "L")
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}

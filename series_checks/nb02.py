@@ -12,6 +12,7 @@ import re
 
 from micrograd_core import Value
 
+from . import labelled
 from . import checker, close, describe, failed, is_waiting, passed, read_numbers, read_whole_number
 from . import waiting
 
@@ -96,10 +97,8 @@ def check_counts(n_values, n_ops, n_arrows):
 def _exercise2_expression():
     x = Value(1.5, label="x")
     y = Value(-2.0, label="y")
-    t = x * y
-    t.label = "t"
-    u = y - t
-    u.label = "u"
+    t = labelled(x * y, "t")
+    u = labelled(y - t, "u")
     return x, y, t, u
 
 

@@ -7,7 +7,7 @@ gradients, confirmed with symmetric finite differences, so a checker never trust
 
 from micrograd_core import Value
 
-from . import call_safely, check_number, checker, close, failed, is_unwritten, is_waiting
+from . import call_and_read, check_number, checker, close, failed, is_unwritten, is_waiting
 from . import numeric_derivative, passed, read_number, read_numbers, waiting
 
 __all__ = ["EX1_SCORES", "EX1_LABELS", "ALPHA", "LR", "W",
@@ -119,12 +119,10 @@ def check_accuracy(accuracy):
         return failed(name, "accuracy should be a function of (scores, labels).")
     for scores, labels in _ACC_CASES:
         expected = _reference_accuracy(scores, labels)
-        ok, got = call_safely(name, accuracy, list(scores), list(labels), case=f"on scores {scores}")
+        ok, got = call_and_read(name, accuracy, list(scores), list(labels), case=f"on scores {scores}",
+                                name="what accuracy returns")
         if not ok:
             return got
-        got = read_number(name, got, "what accuracy returns")
-        if got is None:
-            return False
         if close(got, expected, 1e-9):
             continue
         n = len(scores)
