@@ -41,7 +41,7 @@ __all__ = [
     # comparing
     "close", "check_number", "numeric_derivative",
     # running learner code
-    "call_safely", "call_and_read", "keep_random_state", "TIME_LIMIT",
+    "call_safely", "call_and_read", "is_function", "keep_random_state", "TIME_LIMIT",
     # building labelled expressions, and the series' running example
     "labelled", "lecture_expression",
 ]
@@ -488,6 +488,18 @@ def _time_limit(seconds):
         sys.settrace(previous)
 
 
+def _not_a_function(fn, name):
+    return f"pass {name} itself (its name, without parentheses, not its result); got {describe(fn)}."
+
+
+def is_function(exercise, fn, name="your function"):
+    """True for something the checker can call; otherwise print the one wording for it and say False."""
+    if callable(fn):
+        return True
+    failed(exercise, _not_a_function(fn, name))
+    return False
+
+
 def _function_name(fn):
     name = getattr(fn, "__name__", None)
     return name if isinstance(name, str) and name != "<lambda>" else "your function"
@@ -504,8 +516,7 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     who = _function_name(fn)
     where = f" {case}" if case else ""
     if not callable(fn):
-        return False, failed(exercise, f"pass the function itself (its name, without parentheses); "
-                                       f"got {describe(fn)}.")
+        return False, failed(exercise, _not_a_function(fn, "the function"))
     try:
         with keep_random_state(), _time_limit(seconds):
             result = fn(*args, **kwargs)

@@ -12,9 +12,8 @@ import re
 
 from micrograd_core import Value
 
-from . import labelled
-from . import checker, close, describe, failed, is_waiting, passed, read_numbers, read_whole_number
-from . import waiting
+from . import checker, close, describe, failed, is_waiting, labelled, passed, read_numbers
+from . import read_whole_number, waiting
 
 __all__ = ["count_graph", "check_counts", "check_prev", "check_build"]
 

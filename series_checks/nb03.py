@@ -8,9 +8,8 @@ before the answer is right.
 
 from micrograd_core import Value
 
-from . import labelled
-from . import all_passed, check_number, checker, close, failed, is_waiting, passed, read_choice
-from . import read_number, read_whole_number, waiting
+from . import all_passed, check_number, checker, close, failed, is_waiting, labelled, passed
+from . import read_choice, read_number, read_whole_number, waiting
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3"]
 

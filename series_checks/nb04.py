@@ -13,8 +13,9 @@ import math
 
 from micrograd_core import Value
 
-from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_unwritten
-from . import is_waiting, labelled, lecture_expression, numeric_derivative, passed, waiting
+from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_function
+from . import is_unwritten, is_waiting, labelled, lecture_expression, numeric_derivative, passed
+from . import waiting
 
 __all__ = ["EX1_INPUTS", "ex1_expression", "EX2_X", "ex2_expression",
            "check_card", "check_order", "check_my_backward"]
@@ -316,8 +317,8 @@ def check_my_backward(fn):
     ex = "Exercise 3"
     if is_waiting(fn):
         return waiting(ex, "define my_backward(root) and pass the function itself")
-    if not callable(fn):
-        return failed(ex, f"pass the function itself, my_backward (no parentheses); got {describe(fn)}.")
+    if not is_function(ex, fn, "my_backward"):
+        return False
     if is_unwritten(fn):
         return waiting(ex, "write the body of my_backward: replace the `...`")
     for title, case in _CASES:

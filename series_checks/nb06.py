@@ -8,9 +8,9 @@ number is never printed before the answer is right.
 
 from micrograd_core import Neuron, Value
 
-from . import labelled
-from . import all_passed, call_and_read, check_number, checker, close, failed, is_unwritten, is_waiting
-from . import keep_random_state, numeric_derivative, passed, read_numbers, waiting
+from . import all_passed, call_and_read, check_number, checker, close, failed, is_unwritten
+from . import is_waiting, keep_random_state, labelled, numeric_derivative, passed, read_numbers
+from . import waiting
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3", "EX1_X", "EX2_A", "EX2_B"]
 
