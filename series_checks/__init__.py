@@ -41,9 +41,9 @@ __all__ = [
     # comparing
     "close", "check_number", "numeric_derivative",
     # running learner code
-    "call_safely", "keep_random_state", "TIME_LIMIT",
-    # the series' running example
-    "lecture_expression",
+    "call_safely", "call_and_read", "is_function", "keep_random_state", "TIME_LIMIT",
+    # building labelled expressions, and the series' running example
+    "labelled", "lecture_expression",
 ]
 
 # Seconds a learner's function may run before call_safely stops it (a loop that never ends).
@@ -233,7 +233,7 @@ def is_unwritten(fn):
     for ins in dis.get_instructions(code):
         if ins.opname in ("RESUME", "NOP", "RETURN_VALUE", "CACHE"):
             continue
-        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval in (None, Ellipsis):
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
             continue
         return False
     return True
@@ -242,15 +242,13 @@ def is_unwritten(fn):
 def describe(obj):
     """A short, safe description of what the learner gave: its type, never a long or failing repr."""
     kind = type(obj).__name__
-    if isinstance(obj, (bool, int, float, str)) and not _is_subclass_instance(obj):
+    if type(obj) is int and obj.bit_length() > 128:   # repr of a huge int is slow, or refused
+        return "a very large int"
+    if type(obj) in (bool, int, float, str):
         text = repr(obj)
         return f"{kind} {text}" if len(text) <= 40 else f"a long {kind}"
     article = "an" if kind[:1].lower() in "aeiou" else "a"
     return f"{article} {kind}"
-
-
-def _is_subclass_instance(obj):
-    return type(obj) not in (bool, int, float, str)
 
 
 def _is_value(obj):
@@ -286,7 +284,7 @@ def _number_problem(answer, name):
     try:
         value = float(answer)
     except OverflowError:
-        digits = len(str(abs(int(answer)))) if isinstance(answer, numbers.Integral) else None
+        digits = math.floor(math.log10(abs(answer))) + 1 if isinstance(answer, numbers.Integral) else None
         size = f" (it has {digits} digits)" if digits else ""
         return f"{name} is too large for a float{size}: check how you computed it."
     except Exception:  # noqa: BLE001 - a learner's object may fail to convert in any way
@@ -488,6 +486,18 @@ def _time_limit(seconds):
         sys.settrace(previous)
 
 
+def _not_a_function(fn, name):
+    return f"pass {name} itself (its name, without parentheses, not its result); got {describe(fn)}."
+
+
+def is_function(exercise, fn, name="your function"):
+    """True for something the checker can call; otherwise print the one wording for it and say False."""
+    if callable(fn):
+        return True
+    failed(exercise, _not_a_function(fn, name))
+    return False
+
+
 def _function_name(fn):
     name = getattr(fn, "__name__", None)
     return name if isinstance(name, str) and name != "<lambda>" else "your function"
@@ -504,8 +514,7 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     who = _function_name(fn)
     where = f" {case}" if case else ""
     if not callable(fn):
-        return False, failed(exercise, f"pass the function itself (its name, without parentheses); "
-                                       f"got {describe(fn)}.")
+        return False, failed(exercise, _not_a_function(fn, "the function"))
     try:
         with keep_random_state(), _time_limit(seconds):
             result = fn(*args, **kwargs)
@@ -517,6 +526,30 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     except (Exception, SystemExit) as e:  # the learner's code: any error is a hint, never a traceback
         return False, failed(exercise, f"{who} raised {_exception_text(e)}{where}.")
     return True, result
+
+
+def call_and_read(exercise, fn, *args, read=None, name="what your function returns", case="",
+                  what=None, seconds=None):
+    """Run learner code and read what it returns: (True, value) or (False, Verdict).
+
+    read: how to read the result (read_number by default; read_numbers, read_whole_number or any
+    function (exercise, answer, name) -> value or None). A result left as `...` / None gives a
+    waiting Verdict when `what` (the waiting text) is given, and is read like any answer otherwise.
+    """
+    ok, result = call_safely(exercise, fn, *args, seconds=seconds, case=case)
+    if not ok:
+        return False, result
+    if what is not None and is_waiting(result):
+        return False, waiting(exercise, what)
+    lines = []
+    _collectors.append(lines)
+    try:
+        value = (read or read_number)(exercise, result, name)
+    finally:
+        _collectors.pop()
+    if value is None:
+        return False, Verdict(False, "\n".join(lines), "failed")
+    return True, value
 
 
 @contextlib.contextmanager
@@ -537,6 +570,12 @@ def keep_random_state():
 # The series' running example
 # ----------------------------------------------------------------------------------------------
 
+def labelled(value, label):
+    """Give a Value its label and return it: `s = labelled(u * v, "s")`."""
+    value.label = label
+    return value
+
+
 def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
     """The series' running example L = (a*b + c) * f, every node labelled; a dict by label.
 
@@ -545,10 +584,7 @@ def lecture_expression(a=2.0, b=-3.0, c=10.0, f=-2.0):
     """
     from micrograd_core import Value
     a, b, c, f = Value(a, label="a"), Value(b, label="b"), Value(c, label="c"), Value(f, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
+    e = labelled(a * b, "e")
+    d = labelled(e + c, "d")
+    L = labelled(d * f, "L")
     return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}

@@ -6,8 +6,8 @@ expected number on a wrong answer.
 """
 
 
-from . import check_number, checker, close, failed, is_waiting, lecture_expression, passed, read_number
-from . import waiting
+from . import check_number, checker, close, failed, is_waiting, lecture_expression, passed
+from . import read_number, waiting
 
 __all__ = ["build_L", "check_new_L", "check_nudged_L"]
 

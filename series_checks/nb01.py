@@ -7,8 +7,8 @@ A wrong answer gets a hint about the mistake it looks like, never the expected n
 
 from micrograd_core import Value
 
-from . import call_safely, checker, close, failed, is_unwritten, is_waiting, numeric_derivative
-from . import passed, read_choice, read_number, waiting
+from . import call_safely, checker, close, failed, is_function, is_unwritten, is_waiting
+from . import numeric_derivative, passed, read_choice, read_number, waiting
 
 __all__ = ["f", "check_flat_point", "check_d_wrt_b", "check_best_h"]
 
@@ -151,10 +151,12 @@ def _d_wrt_b_hint(value, a, b, c):
 def check_d_wrt_b(fn):
     """Exercise 2: a function d_wrt_b(a, b, c) that measures the partial derivative of a*b + c in b."""
     ex = "Exercise 2"
-    if is_waiting(fn) or is_unwritten(fn):
+    if is_waiting(fn):
         return waiting(ex, "write the function d_wrt_b, then pass it to the checker")
-    if not callable(fn):
-        return failed(ex, "pass the function itself, without calling it: check_d_wrt_b(d_wrt_b).")
+    if is_unwritten(fn):
+        return waiting(ex, "write the body of d_wrt_b; it must `return` the measured slope")
+    if not is_function(ex, fn, "d_wrt_b"):
+        return False
     for i, (a, b, c) in enumerate(POINTS):
         _WatchedB.touched = False
         ok, result = call_safely(ex, fn, a, _WatchedB(b), c, case=f"on d_wrt_b({a:g}, {b:g}, {c:g})")

@@ -12,8 +12,8 @@ import re
 
 from micrograd_core import Value
 
-from . import checker, close, describe, failed, is_waiting, passed, read_numbers, read_whole_number
-from . import waiting
+from . import checker, close, describe, failed, is_waiting, labelled, passed, read_numbers
+from . import read_whole_number, waiting
 
 __all__ = ["count_graph", "check_counts", "check_prev", "check_build"]
 
@@ -96,10 +96,8 @@ def check_counts(n_values, n_ops, n_arrows):
 def _exercise2_expression():
     x = Value(1.5, label="x")
     y = Value(-2.0, label="y")
-    t = x * y
-    t.label = "t"
-    u = y - t
-    u.label = "u"
+    t = labelled(x * y, "t")
+    u = labelled(y - t, "u")
     return x, y, t, u
 
 

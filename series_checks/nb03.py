@@ -8,8 +8,8 @@ before the answer is right.
 
 from micrograd_core import Value
 
-from . import all_passed, check_number, checker, close, failed, is_waiting, passed, read_choice
-from . import read_number, read_whole_number, waiting
+from . import all_passed, check_number, checker, close, failed, is_waiting, labelled, passed
+from . import read_choice, read_number, read_whole_number, waiting
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3"]
 
@@ -36,12 +36,9 @@ def _ex1_floats(nudge=None, h=0.0):
 def _ex1_engine():
     """Exercise 1 built with Values and run backward by the engine: {name: Value}."""
     x, y, z, w = (Value(EX1_INPUTS[k], label=k) for k in ("x", "y", "z", "w"))
-    u = x + y
-    u.label = "u"
-    v = z * w
-    v.label = "v"
-    out = u * v
-    out.label = "out"
+    u = labelled(x + y, "u")
+    v = labelled(z * w, "v")
+    out = labelled(u * v, "out")
     out.backward()
     return {"x": x, "y": y, "z": z, "w": w, "u": u, "v": v, "out": out}
 

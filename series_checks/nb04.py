@@ -14,8 +14,9 @@ import math
 
 from micrograd_core import Value
 
-from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_unwritten
-from . import is_waiting, numeric_derivative, passed, waiting
+from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_function
+from . import is_unwritten, is_waiting, labelled, lecture_expression, numeric_derivative, passed
+from . import waiting
 
 __all__ = ["EX1_INPUTS", "ex1_expression", "check_card", "check_my_backward"]
 
@@ -32,12 +33,9 @@ def ex1_expression(u=None, v=None, w=None):
     u = Value(EX1_INPUTS["u"] if u is None else u, label="u")
     v = Value(EX1_INPUTS["v"] if v is None else v, label="v")
     w = Value(EX1_INPUTS["w"] if w is None else w, label="w")
-    s = u * v
-    s.label = "s"
-    t = s + w
-    t.label = "t"
-    out = t * u
-    out.label = "out"
+    s = labelled(u * v, "s")
+    t = labelled(s + w, "t")
+    out = labelled(t * u, "out")
     return u, v, w, s, t, out
 
 
@@ -100,45 +98,31 @@ def check_card(local, contribution, after):
 
 def _case_double_add():
     a = Value(3.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b + b
-    c.label = "c"
+    b = labelled(a + a, "b")
+    c = labelled(b + b, "c")
     return c, [a], lambda xa: 4 * xa
 
 
 def _case_shared_inner():
     x = Value(2.0, label="x")
-    t = x * 3
-    t.label = "t"
-    w = t + 1
-    w.label = "w"
-    y = t * w
-    y.label = "y"
+    t = labelled(x * 3, "t")
+    w = labelled(t + 1, "w")
+    y = labelled(t * w, "y")
     return y, [x], lambda xx: (xx * 3) * (xx * 3 + 1)
 
 
 def _case_L():
-    a, b, c, f = (Value(v, label=n) for v, n in ((2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")))
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, [a, b, c, f], lambda xa, xb, xc, xf: (xa * xb + xc) * xf
+    g = lecture_expression()
+    return g["L"], [g["a"], g["b"], g["c"], g["f"]], lambda xa, xb, xc, xf: (xa * xb + xc) * xf
 
 
 def _case_unseen():
     """A graph the notebook never shows: two leaves, reuse at two depths, tanh and a power."""
     p = Value(0.5, label="p")
     q = Value(-1.5, label="q")
-    r = p * q + p
-    r.label = "r"
-    s = r.tanh()
-    s.label = "s"
-    z = s * q ** 2 + r
-    z.label = "z"
+    r = labelled(p * q + p, "r")
+    s = labelled(r.tanh(), "s")
+    z = labelled(s * q ** 2 + r, "z")
 
     def float_fn(xp, xq):
         rr = xp * xq + xp
@@ -283,8 +267,8 @@ def check_my_backward(fn):
     ex = "Exercise 2"
     if is_waiting(fn):
         return waiting(ex, "define my_backward(root) and pass the function itself")
-    if not callable(fn):
-        return failed(ex, f"pass the function itself, my_backward (no parentheses); got {describe(fn)}.")
+    if not is_function(ex, fn, "my_backward"):
+        return False
     if is_unwritten(fn):
         return waiting(ex, "write the body of my_backward: replace the `...`")
     for title, case in _CASES:

@@ -8,8 +8,9 @@ number is never printed before the answer is right.
 
 from micrograd_core import Neuron, Value
 
-from . import all_passed, call_safely, check_number, checker, close, failed, is_unwritten, is_waiting
-from . import keep_random_state, numeric_derivative, passed, read_numbers, waiting
+from . import all_passed, call_and_read, check_number, checker, close, failed, is_unwritten
+from . import is_waiting, keep_random_state, labelled, numeric_derivative, passed, read_numbers
+from . import waiting
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3", "EX1_X", "EX2_A", "EX2_B"]
 
@@ -56,10 +57,8 @@ EX2_A, EX2_B = 3.0, 4.0
 
 def _ex2_graph():
     a, b = Value(EX2_A, label="a"), Value(EX2_B, label="b")
-    m = a * b
-    m.label = "m"
-    y = m + a
-    y.label = "y"
+    m = labelled(a * b, "m")
+    y = labelled(m + a, "y")
     return a, b, m, y
 
 
@@ -158,8 +157,10 @@ def check_exercise3(loop):
     afterwards: its grads must be those of one clean pass, not a pile-up divided by the pass count.
     """
     label = "Exercise 3"
-    if is_waiting(loop) or is_unwritten(loop):
-        return waiting(label, "write the body of fixed_loop, then pass the function itself")
+    if is_waiting(loop):
+        return waiting(label, "define fixed_loop")
+    if is_unwritten(loop):
+        return waiting(label, "write the body of fixed_loop: it should return the list of grads")
     for weights, x, passes in EX3_CASES:
         expected_grads = _one_clean_pass(weights, x)
         expected = expected_grads[0]
@@ -170,14 +171,11 @@ def check_exercise3(loop):
         if not close(expected, numeric):  # cannot happen: the two references must agree
             return failed(label, "the engine and a finite difference disagree; tell your teacher.")
         n = _fresh_neuron(weights)
-        ok, history = call_safely(label, loop, n, list(x), passes, case=f"with {passes} passes")
+        ok, history = call_and_read(label, loop, n, list(x), passes, case=f"with {passes} passes",
+                                    read=read_numbers, name="the list fixed_loop returns",
+                                    what="write the body of fixed_loop: it should return the list of grads")
         if not ok:
             return history
-        if is_waiting(history):
-            return waiting(label, "write the body of fixed_loop: it should return the list of grads")
-        history = read_numbers(label, history, "the list fixed_loop returns")
-        if history is None:
-            return False
         if len(history) != passes:
             return failed(label, f"fixed_loop should return one grad per pass ({passes} passes), "
                                  f"got {len(history)} numbers.")

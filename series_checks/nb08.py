@@ -9,8 +9,8 @@ import math
 
 from micrograd_core import Value
 
-from . import call_safely, check_number, checker, close, failed, is_unwritten, is_waiting
-from . import numeric_derivative, passed, read_choice, read_number, waiting
+from . import call_and_read, check_number, checker, close, failed, is_function, is_unwritten
+from . import is_waiting, numeric_derivative, passed, read_choice, waiting
 
 __all__ = ["check_exercise_1", "check_exercise_2", "check_exercise_3", "EXERCISE_3_OPTIONS"]
 
@@ -30,18 +30,14 @@ def check_exercise_1(rule):
     name = "Exercise 1 (d(a/b)/db)"
     if is_waiting(rule) or is_unwritten(rule):
         return waiting(name, "write the body of the function")
-    if not callable(rule):
-        return failed(name, "pass the function itself (its name, without parentheses), not a number.")
+    if not is_function(name, rule, "your function"):
+        return False
     got = []
     for a, b in _POINTS_1:
-        ok, value = call_safely(name, rule, a, b, case=f"with a={a}, b={b}")
+        ok, value = call_and_read(name, rule, a, b, case=f"with a={a}, b={b}",
+                                  what="replace the `...` after `return` with a formula in a and b")
         if not ok:
             return value
-        if is_waiting(value):
-            return waiting(name, "replace the `...` after `return` with a formula in a and b")
-        value = read_number(name, value, "what your function returns")
-        if value is None:
-            return False
         got.append(value)
     engine = [_engine_div_grad_b(a, b) for a, b in _POINTS_1]
     numeric = [numeric_derivative(lambda bb, a=a: a / bb, b) for a, b in _POINTS_1]

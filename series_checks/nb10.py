@@ -9,7 +9,7 @@ the random state: running a checker never changes what the rest of the notebook 
 from micrograd_core import MLP, Layer, Neuron
 
 from . import check_number, checker, describe, failed, is_waiting, keep_random_state
-from . import numeric_derivative, passed, read_choice, read_whole_number, waiting
+from . import numeric_derivative, passed, read_whole_number, waiting
 
 __all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
 

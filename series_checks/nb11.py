@@ -10,8 +10,8 @@ import random
 
 from micrograd_core import MLP
 
-from . import call_safely, checker, close, failed, is_unwritten, is_waiting, keep_random_state
-from . import passed, read_number, read_numbers, waiting
+from . import call_safely, checker, close, failed, is_function, is_unwritten, is_waiting
+from . import keep_random_state, passed, read_number, read_numbers, waiting
 
 __all__ = ["XS", "YS", "check_sgd_step", "check_learning_rate", "check_fixed_train"]
 
@@ -88,8 +88,8 @@ def check_sgd_step(sgd_step):
     name = "Exercise 1 (one update step)"
     if is_waiting(sgd_step) or is_unwritten(sgd_step):
         return waiting(name, "write the body of sgd_step in place of the `...`")
-    if not callable(sgd_step):
-        return failed(name, "sgd_step should be a function of (params, lr).")
+    if not is_function(name, sgd_step, "sgd_step"):
+        return False
     results = {}
     for seed, lr in STEP_CASES:
         ok, outcome = _try_step(name, sgd_step, seed, lr)
@@ -200,8 +200,8 @@ def check_fixed_train(fixed_train, steps=30, lr=0.05):
     name = "Exercise 3 (fix the loop)"
     if is_waiting(fixed_train) or is_unwritten(fixed_train):
         return waiting(name, "write the body of fixed_train in place of the `...`")
-    if not callable(fixed_train):
-        return failed(name, "fixed_train should be a function of (model, steps, lr).")
+    if not is_function(name, fixed_train, "fixed_train"):
+        return False
     cases = [(0, steps, lr)] + FIXED_TRAIN_CASES[1:]
     for seed, n_steps, n_lr in cases:
         model = _model(seed)

@@ -7,8 +7,8 @@ gradients, confirmed with symmetric finite differences, so a checker never trust
 
 from micrograd_core import Value
 
-from . import call_safely, check_number, checker, close, failed, is_unwritten, is_waiting
-from . import numeric_derivative, passed, read_number, read_numbers, waiting
+from . import call_and_read, check_number, checker, close, failed, is_function, is_unwritten
+from . import is_waiting, numeric_derivative, passed, read_number, read_numbers, waiting
 
 __all__ = ["EX1_SCORES", "EX1_LABELS", "ALPHA", "LR", "W",
            "check_margin_loss", "check_score_grads", "check_accuracy",
@@ -115,16 +115,14 @@ def check_accuracy(accuracy):
     name = "Exercise 2 (accuracy)"
     if is_waiting(accuracy) or is_unwritten(accuracy):
         return waiting(name, "write the body of accuracy in place of the `...`")
-    if not callable(accuracy):
-        return failed(name, "accuracy should be a function of (scores, labels).")
+    if not is_function(name, accuracy, "accuracy"):
+        return False
     for scores, labels in _ACC_CASES:
         expected = _reference_accuracy(scores, labels)
-        ok, got = call_safely(name, accuracy, list(scores), list(labels), case=f"on scores {scores}")
+        ok, got = call_and_read(name, accuracy, list(scores), list(labels), case=f"on scores {scores}",
+                                name="what accuracy returns")
         if not ok:
             return got
-        got = read_number(name, got, "what accuracy returns")
-        if got is None:
-            return False
         if close(got, expected, 1e-9):
             continue
         n = len(scores)

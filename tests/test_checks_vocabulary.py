@@ -151,6 +151,7 @@ def test_checker_keeps_the_random_state():
     (b"3", "is text"),
     (10 ** 400, "too large for a float (it has 401 digits)"),
     (-10 ** 400, "too large for a float (it has 401 digits)"),
+    pytest.param(10 ** 5000, "too large for a float (it has 5001 digits)", id="10**5000"),
     (True, "not True or False"),
     (False, "not True or False"),
     (Value(2.0), "is a Value"),
