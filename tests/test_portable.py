@@ -158,3 +158,10 @@ def test_figures_show_under_agg_in_a_kernel(bare_kernel, tmp_path):
     NotebookClient(nb, km=km, timeout=120, resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     outputs = nb.cells[1].outputs
     assert [o.output_type for o in outputs] == ["display_data"] and "image/png" in outputs[0].data, outputs
+
+
+def test_teaching_guide_is_linked_and_its_hub_link_is_the_tools():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "TEACHING_WITH_THIS_SERIES.md").read_text(encoding="utf-8")
+    assert "(TEACHING_WITH_THIS_SERIES.md)" in readme
+    assert class_links.nbgitpuller_link("https://hub.example.edu") in guide
