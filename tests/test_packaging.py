@@ -14,8 +14,9 @@ import pytest
 
 from checkout import copy_checkout
 
-pytestmark = pytest.mark.skipif(os.environ.get("SERIES_INSTALL_TESTS") != "1",
-                                reason="builds fresh venvs from PyPI: set SERIES_INSTALL_TESTS=1 (.ci/run does)")
+if os.environ.get("SERIES_INSTALL_TESTS") != "1":
+    pytest.skip("pip install . in fresh venvs from PyPI: set SERIES_INSTALL_TESTS=1 (.ci/run does)",
+                allow_module_level=True)
 
 # What Colab ships (late 2025): installing the series beside these must upgrade none of them,
 # or Colab asks for a restart (numpy above all).
