@@ -9,6 +9,7 @@ micrograd: that is a learner's machine on which neither the series nor micrograd
 import json
 import os
 import site
+import subprocess
 import sys
 from pathlib import Path
 
@@ -119,3 +120,48 @@ def test_nbgitpuller_link_opens_notebook_00_in_the_pulled_folder():
     link = class_links.nbgitpuller_link("https://hub.example.edu/")
     assert link.startswith("https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2F")
     assert "urlpath=lab%2Ftree%2Fmicrograd-series%2Fnotebooks%2F00_welcome.ipynb" in link
+
+
+# ----------------------------------------------------------------------------------------------
+# nbval does not care about the environment
+# ----------------------------------------------------------------------------------------------
+
+# Notebook 01 plots (the backend), prints ✅/⏳ from its checkers (the locale's encoding) and
+# seeds its randomness (the hash seed): each of these once broke or could break a stored output.
+PLOTTING_NOTEBOOK = "notebooks/01_derivatives_by_nudging.ipynb"
+ENVIRONMENTS = {
+    "Agg-C-locale-Kiritimati-hashseed": {"MPLBACKEND": "Agg", "LANG": "C", "LC_ALL": "C",
+                                         "TZ": "Pacific/Kiritimati", "PYTHONHASHSEED": "12345"},
+    "inline-named-twice": {"MPLBACKEND": "module://matplotlib_inline.backend_inline", "TZ": "America/St_Johns",
+                           "PYTHONHASHSEED": "random"},
+}
+
+
+@pytest.mark.parametrize("name", ENVIRONMENTS)
+def test_nbval_passes_whatever_the_environment(name):
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "LANG", "LC_ALL", "TZ", "PYTHONHASHSEED")}
+    env.update(ENVIRONMENTS[name])
+    for run in range(2 if name.endswith("twice") else 1):
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
+                               PLOTTING_NOTEBOOK], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"run {run + 1} with {ENVIRONMENTS[name]}:\n{done.stdout[-3000:]}"
+
+
+def test_figures_show_under_agg_in_a_kernel(bare_kernel, tmp_path):
+    """viz puts the inline backend back in a kernel started with MPLBACKEND=Agg: the figure is shown."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(first_cell(LESSON_00)),
+                nbformat.v4.new_code_cell("import os; os.environ['MPLBACKEND'] = 'Agg'\n"
+                                          "import importlib, viz; importlib.reload(viz)\n"
+                                          "import matplotlib.pyplot as plt\nplt.plot([0, 1]); plt.show()")]
+    km = KernelManager(kernel_name="bare", kernel_spec_manager=bare_kernel)
+    NotebookClient(nb, km=km, timeout=120, resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs] == ["display_data"] and "image/png" in outputs[0].data, outputs
+
+
+def test_teaching_guide_is_linked_and_its_hub_link_is_the_tools():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ROOT / "TEACHING_WITH_THIS_SERIES.md").read_text(encoding="utf-8")
+    assert "(TEACHING_WITH_THIS_SERIES.md)" in readme
+    assert class_links.nbgitpuller_link("https://hub.example.edu") in guide
