@@ -23,6 +23,7 @@ import base64
 import html
 import io
 import itertools
+import json
 import math
 import os
 import re
@@ -228,6 +229,7 @@ class Style:
         # 1,200 x 720 px. Wider or taller pictures are scaled down to fit (SVG and PNG alike).
         self.max_width_px = 1200 if lecture else 960
         self.max_height_px = 700 if lecture else None
+        self.frame_height_px = 440 if lecture else None  # a player's graph, with its HTML card below
 
 
 def _lecture_from_environment():
@@ -404,7 +406,8 @@ class GraphPlan:
         limit = self.opts.max_nodes
         if limit is None or self.node_count <= limit:
             return
-        what = f"{self.n_values} values + {self.n_ops} ops" + (f" + {self.n_boxes} neuron boxes" if self.n_boxes else "")
+        what = f"{self.n_values} values + {self.n_ops} ops"
+        what += f" + {self.n_boxes} neuron boxes" if self.n_boxes else ""
         hint = "" if self.opts.group == "collapse" else " use group='collapse' to draw one box per neuron, or"
         raise GraphTooLargeError(
             f"draw_dot: this graph has {self.node_count} nodes ({what}), more than max_nodes={limit}; "
@@ -736,9 +739,16 @@ class Graph:
             self._svg = render(self.source, "svg").decode("utf-8")
         return self._svg
 
-    def svg(self):
-        """The SVG, scaled down to fit the notebook column (or the slide in lecture mode)."""
-        return fit_svg(self._raw_svg(), self.style)
+    def svg(self, max_height_px=None):
+        """The SVG, scaled down to fit the notebook column (or the slide in lecture mode).
+
+        max_height_px: fit a smaller height too (a player frame leaves room for its card).
+        """
+        style = self.style
+        if max_height_px:
+            style = Style(style.lecture)
+            style.max_height_px = min(max_height_px, style.max_height_px or max_height_px)
+        return fit_svg(self._raw_svg(), style)
 
     def png(self):
         """A PNG at screen resolution (96 dpi), shrunk like the SVG to fit the column."""
@@ -823,8 +833,8 @@ class SideBySide:
                     for g in self.graphs]
         sizes = [svg_size_px(g.svg()) for g in self.graphs]
         places, (width, height) = self.layout(sizes)
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{width:.0f}px" height="{height:.0f}px" '
-                 f'viewBox="0 0 {width:.0f} {height:.0f}">']
+        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+                 f'width="{width:.0f}px" height="{height:.0f}px" viewBox="0 0 {width:.0f} {height:.0f}">']
         for i, (picture, (x, y), (w, h)) in enumerate(zip(pictures, places, sizes)):
             if self._title(i):
                 parts.append(f'<text x="{x + w / 2:.0f}" y="{y - 6:.0f}" text-anchor="middle" '
@@ -1120,7 +1130,7 @@ class _Stepper:
         return self.card().text()
 
     def _frame_html(self):
-        return inline_svg(self.graph().svg()) + self.card().html()
+        return inline_svg(self.graph().svg(max_height_px=_style.frame_height_px)) + self.card().html()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # No HTML on purpose: an untrusted notebook drops SVG and shows the PNG, which has the card.
@@ -1178,8 +1188,12 @@ class Player:
     """Every frame of a stepper in one HTML snippet: previous / next / play buttons and a slider.
 
     Frames are stacked in one grid cell, so the player is as large as its largest frame and
-    nothing moves between frames. Until the script runs (an untrusted notebook never runs it),
-    a still picture of the opening frame stands in for the frames.
+    nothing moves between frames. The frames and the buttons live in the script: a viewer that
+    does not run it (an untrusted notebook, GitHub) drops the script whole and shows only a
+    still picture of the opening frame, instead of a dump of every frame's label text.
+
+    In the page: `.mg-frame.mg-on` is the frame shown, `.mg-pos` says "step k of n", the buttons
+    are `[data-act=prev|play|next]` and the slider is `input[type=range]`.
     """
 
     def __init__(self, frames, title="", captions=None, start=0, png=None, text=""):
@@ -1195,38 +1209,49 @@ class Player:
         return (f'<img class="mg-still" alt="{html.escape(self.captions[self.start])}" '
                 f'style="max-width:100%" src="data:image/png;base64,{data}">')
 
-    def _repr_html_(self):
+    @staticmethod
+    def _js_string(text):
+        """Text as a JavaScript string literal that cannot end the <script> it sits in."""
+        return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+    def _script(self):
         pid, last = self.element_id, len(self.frames) - 1
-        frames = "".join(f'<div class="mg-frame" data-caption="{html.escape(self.captions[i])}" hidden>{frame}</div>'
-                         for i, frame in enumerate(self.frames))
+        frames = "[" + ",".join(self._js_string(f) for f in self.frames) + "]"
+        controls = self._js_string(
+            '<button data-act="prev">&#9664; previous</button><button data-act="play">&#9654; play</button>'
+            f'<button data-act="next">next &#9654;</button><input type="range" min="0" max="{last}" '
+            f'value="{self.start}" step="1"> <span class="mg-pos"></span>')
+        return ("<script>(function(){"
+                f"var root=document.getElementById('{pid}');var FRAMES={frames};"
+                "var still=root.querySelector('.mg-still');if(still){still.remove();}"
+                "var bar=root.querySelector('.mg-controls');"
+                f"bar.innerHTML={controls};"
+                "var frames=root.querySelectorAll('.mg-frame');"
+                "for(var j=0;j<frames.length;j++){frames[j].innerHTML=FRAMES[j];frames[j].hidden=false;}"
+                "var slider=bar.querySelector('input');var pos=bar.querySelector('.mg-pos');"
+                "var play=bar.querySelector('[data-act=play]');"
+                f"var k={self.start},timer=null,last=frames.length-1;"
+                "function show(i){k=Math.max(0,Math.min(last,i));"
+                "for(var j=0;j<frames.length;j++){frames[j].classList.toggle('mg-on',j===k);}"
+                "slider.value=k;pos.textContent=frames[k].getAttribute('data-caption');}"
+                "function stop(){if(timer){clearInterval(timer);timer=null;play.innerHTML='&#9654; play';}}"
+                "bar.querySelector('[data-act=prev]').onclick=function(){stop();show(k-1);};"
+                "bar.querySelector('[data-act=next]').onclick=function(){stop();show(k+1);};"
+                "slider.oninput=function(){stop();show(parseInt(slider.value,10));};"
+                "play.onclick=function(){if(timer){stop();return;}if(k>=last){show(0);}"
+                "play.innerHTML='&#10074;&#10074; pause';"
+                "timer=setInterval(function(){if(k>=last){stop();}else{show(k+1);}},900);};"
+                "show(k);})();</script>")
+
+    def _repr_html_(self):
+        pid = self.element_id
         style = (f"<style>#{pid} .mg-frames{{display:grid}} #{pid} .mg-frame{{grid-area:1/1;visibility:hidden}} "
                  f"#{pid} .mg-frame.mg-on{{visibility:visible}} #{pid} .mg-controls{{font-family:sans-serif;"
                  f"margin-bottom:6px}} #{pid} button{{margin-right:4px}}</style>")
-        controls = (f'<div class="mg-controls"><button data-act="prev">&#9664; previous</button>'
-                    f'<button data-act="play">&#9654; play</button>'
-                    f'<button data-act="next">next &#9654;</button>'
-                    f'<input type="range" min="0" max="{last}" value="{self.start}" step="1"> '
-                    f'<span class="mg-pos">{html.escape(self.captions[self.start])}</span></div>')
-        script = ("<script>(function(){"
-                  f"var root=document.getElementById('{pid}');"
-                  "var still=root.querySelector('.mg-still');if(still){still.remove();}"
-                  "var frames=root.querySelectorAll('.mg-frame');var slider=root.querySelector('input');"
-                  "var pos=root.querySelector('.mg-pos');var play=root.querySelector('[data-act=play]');"
-                  f"var k={self.start},timer=null,last=frames.length-1;"
-                  "for(var j=0;j<frames.length;j++){frames[j].hidden=false;}"
-                  "function show(i){k=Math.max(0,Math.min(last,i));"
-                  "for(var j=0;j<frames.length;j++){frames[j].classList.toggle('mg-on',j===k);}"
-                  "slider.value=k;pos.textContent=frames[k].getAttribute('data-caption');}"
-                  "function stop(){if(timer){clearInterval(timer);timer=null;play.innerHTML='&#9654; play';}}"
-                  "root.querySelector('[data-act=prev]').onclick=function(){stop();show(k-1);};"
-                  "root.querySelector('[data-act=next]').onclick=function(){stop();show(k+1);};"
-                  "slider.oninput=function(){stop();show(parseInt(slider.value,10));};"
-                  "play.onclick=function(){if(timer){stop();return;}if(k>=last){show(0);}"
-                  "play.innerHTML='&#10074;&#10074; pause';"
-                  "timer=setInterval(function(){if(k>=last){stop();}else{show(k+1);}},900);};"
-                  "show(k);})();</script>")
-        return (f'<div id="{pid}" class="mgplayer">{style}{controls}{self._still_html()}'
-                f'<div class="mg-frames">{frames}</div>{script}</div>')
+        frames = "".join(f'<div class="mg-frame" data-caption="{html.escape(caption)}" hidden></div>'
+                         for caption in self.captions)
+        return (f'<div id="{pid}" class="mgplayer">{style}<div class="mg-controls"></div>{self._still_html()}'
+                f'<div class="mg-frames">{frames}</div>{self._script()}</div>')
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = {"text/html": self._repr_html_(), "text/plain": self.text or repr(self)}

@@ -33,7 +33,8 @@ def graph_outputs(path):
 
 def widths_px(data):
     for key in ("image/svg+xml", "text/html"):
-        for number, unit in SVG_WIDTH.findall(text_of(data.get(key, ""))):
+        text = text_of(data.get(key, "")).replace('\\"', '"')  # a player keeps its frames in script strings
+        for number, unit in SVG_WIDTH.findall(text):
             yield float(number) * (1.0 if unit == "px" else 96 / 72)
 
 
