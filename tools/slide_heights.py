@@ -131,17 +131,28 @@ def measure_one(page, lab, name):
     return measure_open_page(page)
 
 
-def split_points(slide, limit=SCREEN_HEIGHT):
-    """Cells of one slide that should start a new subslide so that each part fits the screen."""
-    starts = []
-    part_top = 0.0
-    first_in_part = True
-    for index, top, bottom in slide.cells:
-        if not first_in_part and bottom - part_top > limit:
-            starts.append(index)
-            part_top = top
-        first_in_part = False
+def split_points(slide, limit=SCREEN_HEIGHT, prose=()):
+    """Cells of one slide that should start a new subslide so that each part fits the screen.
+
+    Where a part runs past the screen, the new subslide starts at the last prose cell (index in
+    `prose`) before that point when the text and what follows it fit together, so an explanation
+    stays with its code; otherwise at the cell that runs past.
+    """
+    starts, part, part_top = [], [], 0.0
+    for cell in slide.cells:
+        index, top, bottom = cell
+        if part and bottom - part_top > limit:
+            back = [k for k in range(1, len(part)) if part[k][0] in prose and bottom - part[k][1] <= limit]
+            part = part[back[-1]:] if back else []
+            start = part[0] if part else cell
+            starts.append(start[0])
+            part_top = start[1]
+        part.append(cell)
     return starts
+
+
+def prose_cells(path):
+    return {i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "markdown"}
 
 
 def too_tall_cells(slide, limit=SCREEN_HEIGHT):
@@ -205,7 +216,8 @@ def main(argv=None):
     if args.split:
         for _ in range(3):  # a split moves what follows; measure again until nothing changes
             changed = [p for p, slides in results.items()
-                       if apply_splits(p, [i for s in slides if not s.fits for i in split_points(s)])]
+                       if apply_splits(p, [i for s in slides if not s.fits
+                                           for i in split_points(s, prose=prose_cells(p))])]
             if not changed:
                 break
             print("split: " + ", ".join(p.name for p in changed))

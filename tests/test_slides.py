@@ -1,0 +1,58 @@
+"""RISE slides: every lesson lets RISE scroll, and tools/slide_heights.py splits where it should.
+
+The heights themselves are measured in a real browser by tests/test_browser.py.
+"""
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import slide_heights  # noqa: E402
+
+LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.name for p in LESSONS])
+def test_every_lesson_lets_rise_scroll(path):
+    rise = nbformat.read(path, as_version=4).metadata.get("rise", {})
+    assert rise.get("scroll") is True, \
+        f"{path.name}: set notebook metadata rise.scroll = true (tools/slide_heights.py --split does)"
+
+
+def test_split_points_start_a_new_part_where_the_screen_ends():
+    # (cell index, top, bottom) in screen px: 300 + 300 fit, the third cell would end at 900.
+    slide = slide_heights.Slide(1, 1000, [(4, 0, 300), (5, 300, 600), (6, 600, 900), (7, 900, 1000)])
+    assert not slide.fits
+    assert slide_heights.split_points(slide, limit=800) == [6]
+    assert slide_heights.too_tall_cells(slide, limit=800) == []
+
+
+def test_a_split_keeps_the_text_that_explains_the_code_beside_it():
+    # Cell 5 is prose introducing code cell 6: the new subslide starts at the prose.
+    slide = slide_heights.Slide(1, 1000, [(4, 0, 300), (5, 300, 400), (6, 400, 900)])
+    assert slide_heights.split_points(slide, limit=800, prose={5}) == [5]
+    assert slide_heights.split_points(slide, limit=800) == [6]
+
+
+def test_a_single_cell_taller_than_the_screen_is_named_not_split():
+    slide = slide_heights.Slide(2, 950, [(3, 0, 950)])
+    assert slide_heights.split_points(slide, limit=800) == []
+    assert slide_heights.too_tall_cells(slide, limit=800) == [(3, 950)]
+
+
+def test_apply_splits_changes_only_the_slide_type_and_rise_metadata(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"cell {i}", metadata={"slideshow": {"slide_type": t}})
+                for i, t in enumerate(["slide", "-", "fragment", "-"])]
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert slide_heights.apply_splits(path, [2]) is True
+    after = nbformat.read(path, as_version=4)
+    assert [c.metadata["slideshow"]["slide_type"] for c in after.cells] == ["slide", "-", "subslide", "-"]
+    assert [c.source for c in after.cells] == [c.source for c in nb.cells]
+    assert after.metadata["rise"] == {"scroll": True}
+    assert slide_heights.apply_splits(path, [2]) is False  # nothing left to change
