@@ -197,26 +197,24 @@ class Value:
     def topological_order(self):
         """Every node this one depends on, each after all of its inputs (leaves first, self last).
 
-        An explicit stack instead of recursion, so a chain of a million ops works. A node is
-        opened (its inputs pushed on top of it, first slot on top) and placed once they are all
-        placed: the marker _PLACE under the inputs says when. Inputs are visited in slot order,
-        so the order is the same in every run.
+        An explicit stack instead of recursion, so a chain of a million ops works. Inputs are
+        visited in slot order, so the order is the same in every run.
         """
-        order, opened = [], set()
+        order, opened, placed = [], set(), set()
         stack = [self]
         while stack:
             node = stack.pop()
-            if node is _PLACE:            # everything above this marker is placed: place its node
-                order.append(stack.pop())
-            elif node not in opened:      # first visit: place its inputs first, then come back
+            if node not in opened:        # first visit: come back to it after its inputs
                 opened.add(node)
                 stack.append(node)
-                stack.append(_PLACE)
-                a, b = node._a, node._b
+                b, a = node._b, node._a   # pushed second slot first, so the first is placed first
                 if b is not None and b not in opened:
                     stack.append(b)
                 if a is not None and a not in opened:
                     stack.append(a)
+            elif node not in placed:      # second visit: all its inputs are placed, so place it
+                placed.add(node)
+                order.append(node)
         return order
 
     def backward(self, check_finite=False):
@@ -424,14 +422,6 @@ def _rule_failure(out, k, n, error):
     return (f"backward: step {k} of {n} failed: the rule of the '{out._op}' node {_describe(out)} "
             f"raised {type(error).__name__}: {error}. The grads are as they were before this step; "
             f"fix the rule, then run the pass again.")
-
-
-class _Place:
-    """The marker topological_order() puts under a node's inputs on its stack."""
-    __slots__ = ()
-
-
-_PLACE = _Place()
 
 
 # ----------------------------------------------------------------------------------------------
