@@ -716,7 +716,9 @@ class Neuron(Module):
 
     def __call__(self, x):
         x = _inputs_of("Neuron", len(self.w), x)
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = self.b
+        for wi, xi in zip(self.w, x):  # b + w1*x1 + w2*x2 + ..., added in micrograd's order
+            act = act + wi * xi
         fn = _ACTIVATIONS[self.activation]
         out = fn(act) if fn is not None else act
         out._module = self  # lets viz.draw_dot group the nodes of this neuron
