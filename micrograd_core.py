@@ -779,8 +779,8 @@ class MLP(Module):
         # them; left on, it would still scan the growing graph every 700 new objects and, every
         # few scans, every object of the program. So the collector is paused for the pass, and
         # then put back as it was (a collector the user turned off stays off, even if the pass
-        # raises). This is the engine's only touch of global state; it makes a training step
-        # about 1.4x faster (README.md, "Speed").
+        # raises). This is the engine's only touch of global state; it makes micrograd's demo
+        # training step about 1.4x faster (README.md, "Benchmarks").
         was_on = gc.isenabled()
         gc.disable()
         try:
