@@ -155,18 +155,6 @@ def test_hand_written_closure_with_zero_upstream_shows_an_unknown_local():
     assert "a: local ? \u00d7 upstream 0.0000" in s.card_text()
 
 
-def test_hand_written_closure_called_by_hand():
-    a = Value(2.0)
-    out = Value(a.data * 3, (a,), "*3")
-
-    def _backward():
-        a.grad += 3 * out.grad
-    out._backward = _backward
-    out.grad = 1.0
-    out._backward()
-    assert a.grad == 3.0
-
-
 def test_old_style_rule_that_mutates_grads_is_observed():
     a = Value(2.0, label="a")
     out = Value(4.0, (a, a), "odd")

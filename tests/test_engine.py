@@ -127,6 +127,9 @@ def test_lecture_style_assigning_a_closure():
     out._backward = _backward
     out.backward()
     assert a.grad == 3.0
+    a.grad = 0.0
+    out._backward()  # called by hand on this one node (out.grad is 1 from backward)
+    assert a.grad == 3.0
 
 
 def test_label_is_writable_and_shown():
