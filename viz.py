@@ -32,6 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from micrograd_core import RuleError
+
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
     "Marks", "NodeLook", "EdgeLook",
@@ -58,9 +60,10 @@ def fmt(x):
 
 
 def name_of(v):
-    """How pictures and cards name a Value: its label, else what it is."""
-    if v.label:
-        return v.label
+    """How pictures and cards name a Value: its label (any object, shown with str), else what it is."""
+    label = "" if v.label is None else str(v.label)
+    if label:
+        return label
     if v._op:
         return f"({v._op})"
     return fmt(v.data)  # an unlabelled leaf is usually a constant such as the -1 of a subtraction
@@ -1057,6 +1060,7 @@ class _Stepper:
     """
 
     kind = "Stepper"
+    first = 0  # the position where nothing is applied yet
 
     def __init__(self, root, **draw_kwargs):
         self.root = root
@@ -1065,10 +1069,10 @@ class _Stepper:
         self.draw_kwargs = draw_kwargs
         DrawOptions(**draw_kwargs)  # a wrong option fails here, not at the first picture
         self._plan = None
-        self.position = 0
+        self.position = self.first
 
     # -- what subclasses provide --------------------------------------------------------------
-    n_steps = 0
+    n_steps = 0  # the last position: "step n_steps of n_steps"
 
     def _apply(self, k):   # move from position k to k + 1
         raise NotImplementedError
@@ -1097,15 +1101,15 @@ class _Stepper:
 
     def back(self, n=1):
         for _ in range(n):
-            if self.position == 0:
+            if self.position == self.first:
                 break
             self._undo(self.position)
             self.position -= 1
         return self
 
     def goto(self, k):
-        if not 0 <= k <= self.n_steps:
-            raise ValueError(f"{self.kind}.goto({k}): positions run from 0 (nothing applied) to "
+        if not self.first <= k <= self.n_steps:
+            raise ValueError(f"{self.kind}.goto({k}): positions run from {self.first} (nothing applied) to "
                              f"{self.n_steps} (all steps applied).")
         while self.position < k:
             self.step()
@@ -1114,7 +1118,7 @@ class _Stepper:
         return self
 
     def reset(self):
-        return self.goto(0)
+        return self.goto(self.first)
 
     def run(self):
         return self.goto(self.n_steps)
@@ -1128,10 +1132,6 @@ class _Stepper:
         if self._plan is None:
             self._plan = GraphPlan(as_roots(self.root), DrawOptions(**self.draw_kwargs))
         return self._plan
-
-    def caption(self):
-        """'step k of n' for the current position: the card, the player and the repr all say it."""
-        return f"step {self.position} of {self.n_steps}"
 
     def graph(self, with_card=False):
         """The current frame as a Graph; with_card draws the card under it (one picture, SVG or PNG)."""
@@ -1151,15 +1151,20 @@ class _Stepper:
         frame = self.graph(with_card=True)
         return {"image/svg+xml": frame.svg(), "image/png": frame.png(), "text/plain": self.card_text()}
 
+    def step_text(self, position=None):
+        """'step k of n' for a position (the current one by default), as the card and player say it."""
+        k = self.position if position is None else position
+        return f"step {k} of {self.n_steps}"
+
     def __repr__(self):
-        return f"<{self.kind} {self.caption()}>"
+        return f"<{self.kind} {self.step_text()}>"
 
     # -- export -------------------------------------------------------------------------------
     def _each_position(self):
-        """Visit positions 0..n_steps, then put the stepper back where the learner left it."""
+        """Visit positions first..n_steps, then put the stepper back where the learner left it."""
         start = self.position
         try:
-            for k in range(self.n_steps + 1):
+            for k in range(self.first, self.n_steps + 1):
                 self.goto(k)
                 yield k
         finally:
@@ -1171,12 +1176,12 @@ class _Stepper:
         It opens at the stepper's current step; its picture (PNG) and text show that step too.
         """
         frames, captions = [], []
-        for _ in self._each_position():
+        for k in self._each_position():
             frames.append(self._frame_html())
-            captions.append(self.caption())
+            captions.append(self.step_text(k))
         still = self.graph(with_card=True)
         return Player(frames, title=f"{self.kind}: {name_of(self.root)}", captions=captions,
-                      start=self.position, png=still.png(), text=self.card_text())
+                      start=self.position - self.first, png=still.png(), text=self.card_text())
 
     def to_gif(self, path, ms_per_frame=900):
         """One GIF frame per position (graph + card), assembled with Pillow."""
@@ -1284,52 +1289,64 @@ class Player:
 
 
 def _queue_name(node):
-    return f"{node.label} ({node._op})" if node.label and node._op else name_of(node)
+    return f"{name_of(node)} ({node._op})" if node.label not in ("", None) and node._op else name_of(node)
 
 
 class BackpropStepper(_Stepper):
     """Backpropagation one node at a time, on the real grads, driven by root.backward_steps().
 
-    Position k means k steps applied: position 0 is "nothing yet", position 1 the seed
-    (root.grad = 1), then one step per non-leaf node. back() restores the recorded `before` grads;
-    stepping forward again re-applies the recorded `after` grads (the engine's own numbers).
+    Its positions are the engine's step numbers, "step k of n": -1 is "nothing applied yet",
+    0 the seed (root.grad = 1), then 1..n one step per node that has a rule. back() restores the
+    recorded `before` grads; stepping forward again re-applies the recorded `after` grads (the
+    engine's own numbers). If a rule raises, the grads stay as they were before that step, and
+    every later step() says which step failed and why.
     """
 
     kind = "BackpropStepper"
     listed_marks = ("active", "receiving", "done")
+    first = -1
 
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
         order = self.plan.nodes  # the drawing's topological order, sorted once
         self._nodes_of_steps = [root] + [n for n in reversed(order) if n._rule is not None]
-        self.n_steps = len(self._nodes_of_steps)
+        self.n_steps = len(self._nodes_of_steps) - 1  # n: the seed is step 0, then n rules
         self._generator = None
-        self._recorded = []          # BackwardSteps pulled from the engine so far
+        self._recorded = []          # BackwardSteps pulled from the engine so far: step k is [k]
         self._root_grad_before = None
+        self.failure = None          # what went wrong, once a rule has raised
 
     @property
     def current(self):
-        return self._recorded[self.position - 1] if self.position else None
+        return self._recorded[self.position] if self.position >= 0 else None
 
     @property
     def history(self):
-        return self._recorded[:self.position]
+        return self._recorded[:self.position + 1]
 
-    def _apply(self, k):
-        if k < len(self._recorded):  # seen before (we went back): redo with the engine's numbers
-            step = self._recorded[k]
+    def _apply(self, k):  # from position k to k + 1: apply step k + 1
+        step_number = k + 1
+        if step_number < len(self._recorded):  # seen before (we went back): redo with the engine's numbers
+            step = self._recorded[step_number]
             if step.is_seed:
                 self.root.grad = 1.0
             for s in step.slots:
                 s.child.grad = s.after
             return
+        if self.failure is not None:
+            raise RuleError(self.failure)
         if self._generator is None:
             self._root_grad_before = self.root.grad
             self._generator = self.root.backward_steps()
-        self._recorded.append(next(self._generator))  # the engine applies the rule to the real grads
+        try:
+            self._recorded.append(next(self._generator))  # the engine applies the rule to the real grads
+        except RuleError as error:  # the engine has put the grads back as they were before the step
+            self.failure = f"{error} (BackpropStepper: stopped at {self.step_text(k)})"
+            self._generator = None
+            raise
 
-    def _undo(self, k):
-        step = self._recorded[k - 1]
+    def _undo(self, k):  # from position k to k - 1: undo step k
+        step = self._recorded[k]
         if step.is_seed:
             self.root.grad = self._root_grad_before
         # Reverse order matters when a node feeds two slots (a + a): g -> 2g is undone before 0 -> g.
@@ -1348,32 +1365,39 @@ class BackpropStepper(_Stepper):
             marks[step.node] = "active"
         return {"nodes": marks, "edges": edges}
 
-    def caption(self):
-        """'step k of n': the seed is step 0, n is the number of nodes with a backward rule."""
-        n = self.n_steps - 1
-        return f"before step 0 of {n}" if self.position == 0 else f"step {self.position - 1} of {n}"
+    def step_text(self, position=None):
+        k = self.position if position is None else position
+        return f"before step 0 of {self.n_steps}" if k < 0 else f"step {k} of {self.n_steps}"
 
     def card(self):
         rname = name_of(self.root)
         queue = [("seed " + rname) if i == 0 else _queue_name(n)
-                 for i, n in enumerate(self._nodes_of_steps) if i >= self.position]
+                 for i, n in enumerate(self._nodes_of_steps) if i > self.position]
         step = self.current
         if step is None:
-            return Card(f"{self.caption()}: nothing applied yet (step 0 is the seed)",
+            return Card(f"{self.step_text()}: nothing applied yet (step 0 is the seed)",
                         f"Next: the seed step sets d{rname}/d{rname} = 1. Call step() to begin.", queue=queue)
         if step.is_seed:
             before = self._root_grad_before
-            return Card(f"{self.caption()}: seed, node '{rname}'",
+            return Card(f"{self.step_text()}: seed, node '{rname}'",
                         f"d{rname}/d{rname} = 1: the output changes one-for-one with itself, so "
                         f"{rname}.grad is set to 1 (grad {fmt(before)} \u2192 {fmt(1.0)}).", queue=queue)
         node = step.node
-        rows = [(name_of(s.child), fmt(s.local), fmt(s.upstream), fmt(s.contribution),
+        rows = [(name_of(s.child), _local_text(s), fmt(s.upstream), fmt(s.contribution),
                  f"{fmt(s.before)} \u2192 {fmt(s.after)}") for s in step.slots]
-        return Card(f"{self.caption()}: node '{name_of(node)}' ({node._op})",
-                    f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}",
+        note = f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}"
+        if any(s.observed for s in step.slots):
+            note += ("; a hand-written rule: each contribution is what it added to the input's grad, "
+                     "and local = contribution / upstream")
+        return Card(f"{self.step_text()}: node '{name_of(node)}' ({node._op})", note,
                     header=("input", "local derivative", "\u00d7 upstream grad", "= contribution",
                             "grad before \u2192 after"),
                     rows=rows, queue=queue)
+
+
+def _local_text(slot):
+    """A slot's local derivative for the card; '?' when a hand-written rule met a zero upstream."""
+    return "?" if slot.local is None else fmt(slot.local)
 
 
 def _forward_expression(node):
@@ -1424,13 +1448,13 @@ class ForwardStepper(_Stepper):
         queue = [_queue_name(n) for n in self._order[self.position:]]
         node = self.current
         if node is None:
-            return Card(f"{self.caption()}: nothing built yet", "Call step() to create the first value.",
+            return Card(f"{self.step_text()}: nothing built yet", "Call step() to create the first value.",
                         queue=queue, queue_label="still to build")
         if node._prev:
             note = f"{name_of(node)} = {_forward_expression(node)} = {fmt(node.data)}"
         else:
             note = f"{name_of(node)} = {fmt(node.data)} (a leaf: a number we start from)"
-        return Card(f"{self.caption()}: '{name_of(node)}'", note,
+        return Card(f"{self.step_text()}: '{name_of(node)}'", note,
                     queue=queue, queue_label="still to build")
 
 

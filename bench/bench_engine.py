@@ -4,7 +4,8 @@
 
 1. micrograd's demo training step: MLP(2, [16, 16, 1]) on 100 two-moons points, max-margin loss
    + 1e-4 L2, full-batch SGD, default interpreter settings (the garbage collector stays on).
-   Both engines start from the same weights; the loss trajectories must agree to 1e-9.
+   Both engines start from the same weights; the loss trajectories must agree to 1e-12.
+   Target: ours >= 20x micrograd here, >= 15x inside a Jupyter kernel (bench/bench_kernel.py).
 2. A chain of N ops, forward + backward, N = 10^4, 10^5, 10^6 (ours); time per op should stay flat.
    micrograd's recursive sort cannot do deep chains: we report where it stops.
 3. Bytes per leaf and per binary op, measured with tracemalloc.
@@ -71,7 +72,7 @@ def build_models(seed=1337):
     return ours_model, mg_model
 
 
-def bench_training(steps):
+def bench_training(steps, target=20):
     X, y = make_moons()
     ours_model, mg_model = build_models()
     results = {}
@@ -88,8 +89,8 @@ def bench_training(steps):
     print(f"1. demo training step, MLP(2,[16,16,1]), 100 points, {steps} steps")
     print(f"   ours      median {med_ours * 1000:8.1f} ms/step   (total {sum(t_ours):6.2f} s)")
     print(f"   micrograd median {med_mg * 1000:8.1f} ms/step   (total {sum(t_mg):6.2f} s)")
-    print(f"   speed-up  {med_mg / med_ours:6.1f}x   (target >= 10x)")
-    print(f"   loss trajectory: max relative difference {worst:.2e} (target < 1e-9); "
+    print(f"   speed-up  {med_mg / med_ours:6.1f}x   (target >= {target}x)")
+    print(f"   loss trajectory: max relative difference {worst:.2e} (target <= 1e-12); "
           f"first {l_ours[0]:.6f}, last {l_ours[-1]:.6f}")
     return med_mg / med_ours, worst
 
@@ -160,7 +161,7 @@ def bench_memory():
     print(f"   {'':10} {'leaf':>8} {'a*b':>8} {'a+b':>8}")
     for name, leaf, mul, add in rows:
         print(f"   {name:10} {leaf:>8.0f} {mul:>8.0f} {add:>8.0f}")
-    print(f"   ratio      {l1 / l2:>8.0%} {m1 / m2:>8.0%} {a1 / a2:>8.0%}   (target per op <= 40%)")
+    print(f"   ratio      {l1 / l2:>8.0%} {m1 / m2:>8.0%} {a1 / a2:>8.0%}   (target per op <= 20%)")
     return m1 / m2
 
 

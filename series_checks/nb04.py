@@ -68,7 +68,7 @@ def check_card(local, contribution, after):
                (1.0, "1 is the local derivative of a sum; s is a product."),
                (row.contribution, "that is already local × upstream; the local derivative alone is "
                                   "d s/d u, before any upstream grad is involved.")],
-        confirmed_by="d(u·v)/du is v's value, as the engine's rule _mul_backward says.")
+        confirmed_by="d(u·v)/du is v's value, as the engine's _mul_locals says.")
     ok_contribution = check_number(
         f"{ex} (contribution)", contribution, row.contribution,
         hints=[(row.local, "you gave the local derivative alone: multiply it by the upstream grad, "
