@@ -1,37 +1,43 @@
 """micrograd_core: a tiny scalar autograd engine, written to be read top to bottom.
 
 A `Value` wraps one number. Every arithmetic operation on Values returns a new Value that remembers
-its inputs (`_prev`, an ordered tuple with one entry per argument slot), the operation that made it
-(`_op`) and a *backward rule*: a small function that, given the output node, adds the output's
-gradient times each local derivative into the inputs' `.grad` (the chain rule, one node at a time).
-`backward()` visits the nodes from the output back to the leaves in topological order and runs
-each rule once.
+its inputs (`_prev`: the ordered inputs, one entry per argument slot), the operation that made it
+(`_op`) and its *local derivatives*: how much the output moves per unit move of each input,
+d(out)/d(input). Every operation below has the same beats, side by side:
 
-Every operation below has the same four beats:
+    1. the forward value, computed from the inputs' data            out = a * b
+    2. the local derivatives, one per input, with their math         d(a*b)/da = b,  d(a*b)/db = a
 
-    1. compute `out` from the inputs' data,
-    2. write down the rule `_backward`: for each input slot, `input.grad += local * out.grad`,
-    3. attach the rule to `out`,
-    4. return `out`.
+The chain rule is written once, in `backward()`: it visits the nodes from the output back to the
+leaves, in topological order, and for each input of each node adds
 
+    input.grad += local derivative * out.grad
+
+`backward_steps()` makes the same pass one node at a time and reports that arithmetic for every
+input slot (`viz.BackpropStepper` is built on it); both read the very same local derivatives.
 Derived operations (subtraction, division, negation, ...) are one-liners built from the primitives,
-so they need no rule of their own.
+so they need no local derivatives of their own.
 
-What this file adds to micrograd 0.1.0, whose API it keeps:
-- labels, more ops (log, sigmoid, Value exponents), clear errors for bad input;
+What this file adds to micrograd 0.1.0, whose API it keeps (including the lecture's
+`out._backward()` and `out._backward = a_closure`):
+- labels, more ops (log, sigmoid, Value exponents), clear errors for bad input, PyTorch's answers
+  at the edges (ReLU masks, x**0, exact integer powers);
 - no recursion limit (the topological sort is iterative) and deterministic results (tuples, never sets);
-- `backward_steps()`: the same backward pass, one node at a time, with the chain-rule arithmetic of
-  every step, for teaching (`viz.BackpropStepper` is built on it);
-- speed and memory: `__slots__`, and rules that take the output node as an argument instead of
-  closing over it, so a node and its rule never form a reference cycle and most ops share one
-  function instead of allocating a fresh closure per node (see README.md for the measurements).
+- `backward_steps()`, for teaching;
+- speed and memory, from a few measured choices (README.md has the numbers): a node holds its two
+  inputs in two slots of its own (no tuple per node), the local derivatives are computed by one
+  shared function per op when backward() needs them (nothing stored per node), and nothing refers
+  back from an input to its output, so a graph is freed as soon as it is dropped, without waiting
+  for Python's cyclic garbage collector. (micrograd's per-node closures form reference cycles: most
+  of its time goes to that collector.)
 """
 
+import gc
 import math
 import numbers
 import random
 
-__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "BackwardStep", "SlotUpdate",
+__all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "BackwardStep", "SlotUpdate", "RuleError",
            "gradient_check", "GradientReport"]
 
 
@@ -43,83 +49,83 @@ class Value:
     """One scalar in a computation graph: its data, its gradient, and how it was made."""
 
     # __slots__: no per-object __dict__, so a node is small and its attributes are fast to read.
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_module")
+    # Seven slots, no more: the inputs sit in two slots (_a, _b) instead of a tuple, which halves
+    # the objects Python's garbage collector tracks per node.
+    __slots__ = ("data", "grad", "label", "_a", "_b", "_op", "_rule")
 
     def __init__(self, data, _children=(), _op="", label=""):
         self.data = data if type(data) is float else _as_float(data, label)
         self.grad = 0.0
         self.label = label
-        # Ordered, one entry per argument slot (a + a has two); a tuple, never a set.
-        self._prev = _children if type(_children) is tuple else tuple(_children)
+        self._a, self._b = _two_inputs(_children, _op) if _children else (None, None)
         self._op = _op
-        self._rule = None              # the backward rule; None for a leaf
-        self._module = None            # the Neuron whose output this is (set by Neuron, for drawing)
+        self._rule = None  # the function that gives this node's local derivatives; None for a leaf
 
     def __repr__(self):
-        label = f", label={self.label!r}" if self.label else ""
+        label = f", label={self.label!r}" if _label_text(self) else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
-    # The lecture's style: `out._backward()` runs this node's rule; `out._backward = f` sets one.
+    @property
+    def _prev(self):
+        """The inputs, in slot order: () for a leaf, (a,) for a unary op, (a, b) for a binary one."""
+        a, b = self._a, self._b
+        return () if a is None else (a,) if b is None else (a, b)
+
+    # Which Neuron made this node, for drawings (viz.draw_dot boxes each neuron). Only a neuron's
+    # output has one, so it gets no slot of its own: it travels with the node's rule.
+    @property
+    def _module(self):
+        return getattr(self._rule, "neuron", None)
+
+    @_module.setter
+    def _module(self, neuron):
+        rule = self._rule.rule if type(self._rule) is _NeuronOutput else self._rule
+        self._rule = rule if neuron is None or rule is None else _NeuronOutput(rule, neuron)
+
+    # The lecture's style: `out._backward()` runs this node's step of the chain rule;
+    # `out._backward = f` installs a hand-written closure that updates the inputs' grads itself.
     @property
     def _backward(self):
-        rule = self._rule
-        if rule is None:
-            return _no_rule
-        return lambda: rule(self)
+        return _no_rule if self._rule is None else lambda: _chain_rule(self)
 
     @_backward.setter
     def _backward(self, fn):
-        # A hand-written closure from the lecture takes no argument: it already knows `out`.
-        self._rule = lambda out: fn()
+        self._rule = _HandWritten(fn)
 
     def _operand(self, other, op):
         """Turn the other side of a binary op into a Value, or explain why it cannot be one."""
         if isinstance(other, Value):
             return other
-        if isinstance(other, numbers.Real):
+        if isinstance(other, numbers.Real) or _is_numpy_bool(other):
             return Value(other)
         raise TypeError(
             f"'{op}': cannot combine {_describe(self)} with {type(other).__name__} {other!r}. "
             f"Use a number (int or float) or a Value on the other side of '{op}'.")
 
     # ------------------------------------------------------------------------------------------
-    # Primitive operations: each has its own backward rule.
+    # Primitive operations: the forward value, then the local derivatives, one per input.
+    # A local-derivative function takes the output node and returns a tuple, one entry per slot.
     # ------------------------------------------------------------------------------------------
 
     # The hot paths check `isinstance` inline and call _operand only for numbers and mistakes.
 
-    def __add__(self, other):
+    def __add__(self, other):                                   # a + b
         other = other if isinstance(other, Value) else self._operand(other, "+")
-        out = Value(self.data + other.data, (self, other), "+")
-        out._rule = _add_backward
-        return out
+        return _node(self.data + other.data, self, other, "+", _add_locals)
 
-    def __mul__(self, other):
+    def __mul__(self, other):                                   # a * b
         other = other if isinstance(other, Value) else self._operand(other, "*")
-        out = Value(self.data * other.data, (self, other), "*")
-        out._rule = _mul_backward
-        return out
+        return _node(self.data * other.data, self, other, "*", _mul_locals)
 
-    def __pow__(self, exponent):
+    def __pow__(self, exponent):                                # a ** n, or a ** b for a Value b
         return self._power(exponent, "**")
 
     def _power(self, exponent, op):
         if isinstance(exponent, Value):
             return self._power_of_value(exponent, op)
-        if not isinstance(exponent, numbers.Real):
-            raise TypeError(
-                f"'{op}': the exponent must be a number or a Value, got {type(exponent).__name__} "
-                f"{exponent!r} (base: {_describe(self)}).")
-        n = float(exponent) if not isinstance(exponent, int) else exponent
+        n = _exponent(exponent, self, op)
         _check_power_domain(self, n, op)
-        out = Value(_real_pow(self.data, n), (self,), f"**{exponent}")
-
-        # The exponent is a plain number, not a node, so this one rule closes over it.
-        def _backward(out):
-            (a,) = out._prev
-            a.grad += n * _real_pow(a.data, n - 1) * out.grad
-        out._rule = _backward
-        return out
+        return _node(_real_pow(self.data, n), self, None, f"**{_exponent_text(n)}", _power_locals(n))
 
     def _power_of_value(self, exponent, op):
         if self.data < 0 or (self.data == 0 and exponent.data <= 0):
@@ -127,48 +133,37 @@ class Value:
                 f"'{op}': with a Value exponent ({_describe(exponent)}) the base must be positive "
                 f"(its gradient needs log(base)), got {_describe(self)}. "
                 f"For a fixed exponent, use a plain number: x ** 2.")
-        out = Value(_real_pow(self.data, exponent.data), (self, exponent), "**")
-        out._rule = _pow_value_backward
-        return out
+        return _node(_real_pow(self.data, exponent.data), self, exponent, "**", _pow_value_locals)
 
-    def exp(self):
-        out = Value(_exp(self.data), (self,), "exp")
-        out._rule = _exp_backward
-        return out
+    def exp(self):                                              # e ** a
+        return _node(_exp(self.data), self, None, "exp", _exp_locals)
 
-    def log(self):
+    def log(self):                                              # log a (natural)
         if not self.data > 0:
             raise ValueError(
                 f"log: the input must be positive, got {_describe(self)}. "
                 f"log(x) is undefined for x <= 0; check what produced this value, "
                 f"or add a small positive constant (e.g. (x + 1e-9).log()).")
-        out = Value(math.log(self.data), (self,), "log")
-        out._rule = _log_backward
-        return out
+        return _node(math.log(self.data), self, None, "log", _log_locals)
 
-    def tanh(self):
+    def tanh(self):                                             # tanh a
         # math.tanh is exact and never overflows (tanh(1000) == 1.0); the textbook formula
         # (e^2x - 1) / (e^2x + 1) turns into inf / inf = nan for large x. See notebook 08.
-        out = Value(math.tanh(self.data), (self,), "tanh")
-        out._rule = _tanh_backward
-        return out
+        return _node(math.tanh(self.data), self, None, "tanh", _tanh_locals)
 
-    def relu(self):
-        out = Value(self.data if self.data > 0 else 0.0, (self,), "ReLU")
-        out._rule = _relu_backward
-        return out
+    def relu(self):                                             # max(0, a); nan stays nan
+        x = self.data
+        return _node(0.0 if x <= 0 else x, self, None, "ReLU", _relu_locals)
 
-    def sigmoid(self):
+    def sigmoid(self):                                          # 1 / (1 + e ** -a)
         x = self.data
         # Two algebraically equal forms; each one only ever calls exp of a non-positive number,
         # so neither can overflow.
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        out = Value(s, (self,), "sigmoid")
-        out._rule = _sigmoid_backward
-        return out
+        return _node(s, self, None, "sigmoid", _sigmoid_locals)
 
     # ------------------------------------------------------------------------------------------
-    # Derived operations: one-liners over the primitives, so they need no backward rule.
+    # Derived operations: one-liners over the primitives, so they need no local derivatives.
     # ------------------------------------------------------------------------------------------
 
     def __neg__(self):                # -self
@@ -202,22 +197,26 @@ class Value:
     def topological_order(self):
         """Every node this one depends on, each after all of its inputs (leaves first, self last).
 
-        An explicit stack instead of recursion, so a chain of a million ops works. Children are
-        visited in slot order, so the order is the same in every run.
+        An explicit stack instead of recursion, so a chain of a million ops works. A node is
+        opened (its inputs pushed on top of it, first slot on top) and placed once they are all
+        placed: the marker _PLACE under the inputs says when. Inputs are visited in slot order,
+        so the order is the same in every run.
         """
-        order, opened, placed = [], set(), set()
+        order, opened = [], set()
         stack = [self]
         while stack:
             node = stack.pop()
-            if node not in opened:        # first visit: come back to it after its inputs
+            if node is _PLACE:            # everything above this marker is placed: place its node
+                order.append(stack.pop())
+            elif node not in opened:      # first visit: place its inputs first, then come back
                 opened.add(node)
                 stack.append(node)
-                for child in reversed(node._prev):  # reversed, so the first slot is placed first
-                    if child not in opened:
-                        stack.append(child)
-            elif node not in placed:      # second visit: all its inputs are placed, so place it
-                placed.add(node)
-                order.append(node)
+                stack.append(_PLACE)
+                a, b = node._a, node._b
+                if b is not None and b not in opened:
+                    stack.append(b)
+                if a is not None and a not in opened:
+                    stack.append(a)
         return order
 
     def backward(self, check_finite=False):
@@ -229,35 +228,31 @@ class Value:
         nodes' grads accumulated too. (PyTorch keeps no intermediate grads, so its leaves double.)
         With check_finite=True, stop at the first node whose grad becomes inf or nan and say where.
         """
-        for _ in self._backprop(trace=False, check_finite=check_finite):
-            pass
+        order = self.topological_order()
+        self.grad = 1.0  # d(self)/d(self)
+        for node in reversed(order):
+            if node._rule is not None:  # a leaf has no rule: nothing to pass on
+                _chain_rule(node)
+                if check_finite:
+                    _check_finite(node)
 
     def backward_steps(self, check_finite=False):
         """The same backward pass as backward(), one node at a time, with its arithmetic.
 
         A generator: each next() applies one more node's rule to the real grads and returns a
-        BackwardStep saying what happened. The first step seeds this node's grad with 1.
+        BackwardStep saying what happened, numbered "step k of n": step 0 seeds this node's grad
+        with 1, steps 1..n apply the n nodes that have a rule. If a rule raises, the grads are put
+        back as they were before that step and a RuleError says which node failed and why.
         """
-        return self._backprop(trace=True, check_finite=check_finite)
-
-    def _backprop(self, trace, check_finite):
-        # The one implementation of the backward pass; backward() and backward_steps() share it.
-        order = self.topological_order()
+        order = [node for node in reversed(self.topological_order()) if node._rule is not None]
+        n = len(order)
         self.grad = 1.0  # d(self)/d(self)
-        yield BackwardStep(0, self, 1.0, ()) if trace else None
-        position = 0
-        for node in reversed(order):
-            if node._rule is None:  # a leaf: nothing to pass on
-                continue
-            position += 1
-            if trace:
-                step = BackwardStep(position, node, node.grad, _traced_rule(node))
-            else:
-                node._rule(node)
-                step = None
+        yield BackwardStep(0, n, self, 1.0, ())
+        for k, node in enumerate(order, start=1):
+            slots = _chain_rule_traced(node, k, n)
             if check_finite:
                 _check_finite(node)
-            yield step
+            yield BackwardStep(k, n, node, node.grad, slots)
 
 
 def _no_rule():
@@ -265,74 +260,209 @@ def _no_rule():
 
 
 # ----------------------------------------------------------------------------------------------
-# The backward rules. Each reads `input.grad += local derivative * out.grad`, one line per slot.
-# They take the output node as an argument (instead of capturing it in a closure), so they can be
-# shared by every node of the same op and never keep a node alive through a reference cycle.
+# Building a node, and the local derivatives of each primitive op (in the order of the ops above).
+# A local-derivative function takes the output node and returns one number per input slot. They
+# are plain functions shared by every node of their op: nothing is allocated per node, and a node
+# never refers to its own rule's closure, so graphs hold no reference cycles.
 # ----------------------------------------------------------------------------------------------
 
-def _add_backward(out):
-    a, b = out._prev
-    a.grad += out.grad           # d(a+b)/da = 1
-    b.grad += out.grad           # d(a+b)/db = 1
+_new = object.__new__
 
 
-def _mul_backward(out):
-    a, b = out._prev
-    a.grad += b.data * out.grad  # d(a*b)/da = b
-    b.grad += a.data * out.grad  # d(a*b)/db = a
+def _node(data, a, b, op, rule):
+    """A new node: data, the inputs a and b (b is None for a unary op), the op's name and rule."""
+    out = _new(Value)  # what Value(...) does, without checking `data` (an op computed it)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._a = a
+    out._b = b
+    out._op = op
+    out._rule = rule
+    return out
 
 
-def _pow_value_backward(out):
-    a, b = out._prev
-    a.grad += b.data * _real_pow(a.data, b.data - 1) * out.grad  # d(a**b)/da = b * a**(b-1)
-    # d(a**b)/db = log(a) * a**b; at a == 0 (only reached with b > 0) a**b is flat in b: 0
-    b.grad += (math.log(a.data) * out.data if a.data > 0 else 0.0) * out.grad
+def _add_locals(out):
+    return 1.0, 1.0                              # d(a+b)/da = 1,  d(a+b)/db = 1
 
 
-def _exp_backward(out):
-    (a,) = out._prev
-    a.grad += out.data * out.grad  # d(e^a)/da = e^a, which is out.data: no need to recompute it
+def _mul_locals(out):
+    return out._b.data, out._a.data              # d(a*b)/da = b,  d(a*b)/db = a
 
 
-def _log_backward(out):
-    (a,) = out._prev
-    a.grad += (1.0 / a.data) * out.grad  # d(log a)/da = 1/a
+def _power_locals(n):
+    """The local derivative of a ** n for one fixed number n, which this closure keeps."""
+    def _pow_locals(out):                        # d(a**n)/da = n * a**(n-1); 0 when n == 0,
+        if n == 0:                               # as in PyTorch (a**0 is the constant 1)
+            return (0.0,)
+        return (_scaled(n, _real_pow(out._a.data, n - 1)),)
+    return _pow_locals
 
 
-def _tanh_backward(out):
-    (a,) = out._prev
-    a.grad += (1.0 - out.data ** 2) * out.grad  # d(tanh a)/da = 1 - tanh(a)^2
+def _pow_value_locals(out):
+    a, b = out._a.data, out._b.data
+    # d(a**b)/da = b * a**(b-1);  d(a**b)/db = log(a) * a**b, which is flat (0) at a == 0
+    return b * _real_pow(a, b - 1), (math.log(a) * out.data if a > 0 else 0.0)
 
 
-def _relu_backward(out):
-    (a,) = out._prev
-    a.grad += (1.0 if out.data > 0 else 0.0) * out.grad  # slope 1 where a > 0, else 0
+def _exp_locals(out):
+    return (out.data,)                           # d(e**a)/da = e**a: the output itself
 
 
-def _sigmoid_backward(out):
-    (a,) = out._prev
-    a.grad += out.data * (1.0 - out.data) * out.grad  # d(s(a))/da = s(a) * (1 - s(a))
+def _log_locals(out):
+    return (1.0 / out._a.data,)                  # d(log a)/da = 1/a
+
+
+def _tanh_locals(out):
+    return (1.0 - out.data * out.data,)          # d(tanh a)/da = 1 - tanh(a)**2
+
+
+def _relu_locals(out):
+    # d(relu a)/da = 1 where a > 0. Where a <= 0 ReLU is off: None means "nothing flows back",
+    # a mask, not a multiplication by 0, so an infinite upstream grad gives 0, not 0 * inf = nan
+    # (PyTorch masks too). A nan input lets the upstream through, as in PyTorch.
+    return (None,) if out._a.data <= 0 else (1.0,)
+
+
+def _sigmoid_locals(out):
+    s = out.data
+    return (s * (1.0 - s),)                      # d(s(a))/da = s(a) * (1 - s(a))
+
+
+class _HandWritten:
+    """A rule written the lecture's way, `out._backward = f`: f updates the inputs' grads itself."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, out):
+        self.fn()
+        return None  # no local derivatives to report: _chain_rule knows f has done the work
+
+
+class _NeuronOutput:
+    """The rule of a Neuron's output node, with the Neuron attached (see Value._module)."""
+    __slots__ = ("rule", "neuron")
+
+    def __init__(self, rule, neuron):
+        self.rule, self.neuron = rule, neuron
+
+    def __call__(self, out):
+        return self.rule(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# The chain rule, at one node: the one place where local derivatives meet the upstream grad.
+# ----------------------------------------------------------------------------------------------
+
+def _chain_rule(out):
+    """For each input slot: input.grad += d(out)/d(input) * out.grad. Returns the local derivatives.
+
+    All of them are computed before any grad changes, so a rule that raises changes nothing.
+    """
+    local = out._rule(out)
+    if local is None:            # a hand-written closure: it has updated the grads itself
+        return None
+    upstream = out.grad
+    d = local[0]
+    if d is not None:            # None: ReLU is off, nothing flows back
+        out._a.grad += d * upstream
+    if out._b is not None:
+        d = local[1]
+        if d is not None:
+            out._b.grad += d * upstream
+    return local
+
+
+def _chain_rule_traced(out, k, n):
+    """_chain_rule(out), returning what each input slot received, as SlotUpdates.
+
+    The engine's own rule runs on the real grads; the grads before and after are read around it.
+    Local derivatives come from the rule when it gives them; for a hand-written closure they are
+    observed: local = contribution / upstream (unknown, None, when the upstream is 0). If the rule
+    raises, the inputs' grads are restored and a RuleError names the node.
+    """
+    children = out._prev
+    before = [c.grad for c in children]
+    try:
+        local = _chain_rule(out)
+    except Exception as error:
+        for child, grad in zip(children, before):
+            child.grad = grad
+        raise RuleError(_rule_failure(out, k, n, error)) from error
+    upstream = out.grad
+    if local is not None:
+        return _slot_updates_of_locals(children, local, upstream, before)
+    return _slot_updates_observed(children, upstream, before)
+
+
+def _slot_updates_of_locals(children, local, upstream, before):
+    updates, grads = [], dict(zip(map(id, children), before))  # a + a: both slots are one input
+    for i, (child, d) in enumerate(zip(children, local)):
+        was = grads[id(child)]
+        contribution = 0.0 if d is None else d * upstream
+        now = was if d is None else was + contribution  # the engine's numbers, to the bit
+        grads[id(child)] = now
+        updates.append(SlotUpdate(i, child, 0.0 if d is None else d, upstream, contribution, was, now))
+    return tuple(updates)
+
+
+def _slot_updates_observed(children, upstream, before):
+    updates, seen = [], set()
+    for i, (child, was) in enumerate(zip(children, before)):
+        if id(child) in seen:   # the same input in two slots: its whole change is shown once
+            continue
+        seen.add(id(child))
+        contribution = child.grad - was
+        local = contribution / upstream if upstream != 0 else None
+        updates.append(SlotUpdate(i, child, local, upstream, contribution, was, child.grad, observed=True))
+    return tuple(updates)
+
+
+def _rule_failure(out, k, n, error):
+    return (f"backward: step {k} of {n} failed: the rule of the '{out._op}' node {_describe(out)} "
+            f"raised {type(error).__name__}: {error}. The grads are as they were before this step; "
+            f"fix the rule, then run the pass again.")
+
+
+class _Place:
+    """The marker topological_order() puts under a node's inputs on its stack."""
+    __slots__ = ()
+
+
+_PLACE = _Place()
 
 
 # ----------------------------------------------------------------------------------------------
 # Helpers: numbers with IEEE results, and errors written for humans
 # ----------------------------------------------------------------------------------------------
 
+def _label_text(v):
+    """A node's label as text: labels may be any object, shown with str(); None shows as ''."""
+    return "" if v.label is None else str(v.label)
+
+
 def _describe(v):
     """How an error message names a value: its label (if any) and its data."""
     if isinstance(v, Value):
-        name = f"Value {v.label!r}" if v.label else "an unlabelled Value"
+        name = f"Value {_label_text(v)!r}" if _label_text(v) else "an unlabelled Value"
         return f"{name} (data={v.data!r})"
     return f"{type(v).__name__} {v!r}"
+
+
+def _is_numpy_bool(x):
+    """numpy's booleans are not numbers.Real, but they count as booleans, like True and False."""
+    return type(x).__module__ == "numpy" and type(x).__name__ in ("bool", "bool_")
 
 
 def _as_float(data, label=""):
     """Check that `data` is a real number and return it as a float; explain otherwise."""
     if type(data) is float:
         return data
-    if isinstance(data, numbers.Real):  # int, bool, fractions, numpy scalars ...
+    if isinstance(data, numbers.Real) or _is_numpy_bool(data):  # int, bool, numpy scalars ...
         return float(data)
-    where = f" (label {label!r})" if label else ""
+    where = f" (label {str(label)!r})" if label is not None and str(label) else ""
     hint = ""
     if isinstance(data, str):
         hint = f" If the text is a number, convert it first: Value(float({data!r}))."
@@ -345,14 +475,64 @@ def _as_float(data, label=""):
     raise TypeError(f"Value(): data must be a real number, got {type(data).__name__} {data!r}{where}.{hint}")
 
 
+def _two_inputs(children, op):
+    """The (a, b) slots of a node built by hand, Value(data, (a, b), op), as in the lecture."""
+    children = tuple(children)
+    if len(children) > 2 or not all(isinstance(c, Value) for c in children):
+        raise TypeError(
+            f"Value(): _children must be up to two Values (the inputs of op {op!r}), got {children!r}. "
+            f"Build an op with more inputs from binary ones, e.g. (a + b) + c.")
+    return (children + (None, None))[:2]
+
+
+def _exponent(exponent, base, op):
+    """A fixed exponent as a number: ints stay ints (exact powers), other reals become floats."""
+    if _is_numpy_bool(exponent):
+        return int(exponent)
+    if not isinstance(exponent, numbers.Real):
+        raise TypeError(
+            f"'{op}': the exponent must be a number or a Value, got {type(exponent).__name__} "
+            f"{exponent!r} (base: {_describe(base)}).")
+    return int(exponent) if isinstance(exponent, numbers.Integral) else float(exponent)
+
+
+def _exponent_text(n):
+    """How a node's _op shows its exponent: '**2', '**0.5'; a huge integer is abbreviated."""
+    if isinstance(n, int) and abs(n) >= 10 ** 15:  # 10**400 has 401 digits: show about 1e400
+        return f"{'-' if n < 0 else ''}~1e{int(math.log10(abs(n)))}"
+    return f"{n}"
+
+
 def _real_pow(base, exponent):
-    """base ** exponent as a float, with IEEE results (inf) instead of Python's OverflowError."""
+    """base ** exponent as a float, with IEEE results (inf) instead of Python's OverflowError.
+
+    Integer exponents too large for a float stay exact: 1 ** 10**400 = 1, 0.5 ** 10**400 = 0,
+    (-1) ** 10**400 = 1 (the sign follows the parity of the exponent).
+    """
     try:
         return base ** exponent
-    except OverflowError:
-        return math.inf if base > 0 or float(exponent).is_integer() and exponent % 2 == 0 else -math.inf
+    except OverflowError:  # the exponent does not fit a float, or the result is too large for one
+        if base != base:
+            return math.nan
+        size = abs(base)
+        if size == 1:
+            size = 1.0
+        elif (size > 1) == (exponent > 0):
+            size = math.inf
+        else:
+            size = 0.0
+        odd = exponent % 2 == 1 if isinstance(exponent, int) else exponent.is_integer() and exponent % 2 == 1
+        return -size if base < 0 and odd else size
     except ZeroDivisionError:  # 0.0 ** negative, reached only through a derivative (see __pow__)
         return math.inf
+
+
+def _scaled(n, x):
+    """n * x for a float x and any exponent n, even an integer too large to become a float."""
+    try:
+        return n * x
+    except OverflowError:
+        return 0.0 if x == 0 else math.copysign(math.inf, x) * (1 if n > 0 else -1)
 
 
 def _exp(x):
@@ -365,7 +545,8 @@ def _exp(x):
 
 def _check_power_domain(base, n, op):
     """Refuse the powers with no real answer instead of returning a complex number."""
-    if base.data < 0 and not float(n).is_integer():
+    fractional = not isinstance(n, int) and not n.is_integer()
+    if base.data < 0 and fractional:
         raise ValueError(
             f"'{op}': a negative base to a fractional power has no real value: "
             f"{_describe(base)} ** {n}. Use an integer exponent, or make the base positive "
@@ -389,31 +570,43 @@ def _check_finite(node):
 
 
 # ----------------------------------------------------------------------------------------------
-# Watching a rule run, for backward_steps(). The rule itself is the ordinary one: we only hand it
-# an `out.grad` that notes each `local * out.grad` it is multiplied by, and each `input.grad += ...`
-# that follows, so the numbers shown are the very numbers the engine computes.
+# What backward_steps() reports
 # ----------------------------------------------------------------------------------------------
 
-class SlotUpdate:
-    """What one input slot received in one step: input.grad += local * upstream."""
-    __slots__ = ("slot", "child", "local", "upstream", "contribution", "before", "after")
+class RuleError(RuntimeError):
+    """A node's backward rule raised during backward_steps(); the grads are as before that step."""
 
-    def __init__(self, slot, child, local, upstream, contribution, before, after):
+
+class SlotUpdate:
+    """What one input slot received in one step: input.grad += local * upstream.
+
+    `observed` is True for a hand-written rule: then `contribution` is after - before and `local`
+    is contribution / upstream (None when the upstream is 0: any local derivative fits).
+    """
+    __slots__ = ("slot", "child", "local", "upstream", "contribution", "before", "after", "observed")
+
+    def __init__(self, slot, child, local, upstream, contribution, before, after, observed=False):
         self.slot, self.child, self.local, self.upstream = slot, child, local, upstream
         self.contribution, self.before, self.after = contribution, before, after
+        self.observed = observed
 
     def __repr__(self):
-        name = self.child.label or f"input {self.slot}"
-        return (f"SlotUpdate({name}: {self.local:.4g} x {self.upstream:.4g} = {self.contribution:.4g}, "
+        name = _label_text(self.child) or f"input {self.slot}"
+        local = "?" if self.local is None else f"{self.local:.4g}"
+        return (f"SlotUpdate({name}: {local} x {self.upstream:.4g} = {self.contribution:.4g}, "
                 f"grad {self.before:.4g} -> {self.after:.4g})")
 
 
 class BackwardStep:
-    """One step of the backward pass: `node`'s rule passed `upstream` to each input slot."""
-    __slots__ = ("position", "node", "upstream", "slots")
+    """Step `position` of `n` of the backward pass: `node`'s rule passed `upstream` to its inputs.
 
-    def __init__(self, position, node, upstream, slots):
-        self.position, self.node, self.upstream, self.slots = position, node, upstream, slots
+    Step 0 is the seed (d out/d out = 1, no rule runs); steps 1..n apply the n nodes that have a
+    rule, from the output back to the leaves.
+    """
+    __slots__ = ("position", "n", "node", "upstream", "slots")
+
+    def __init__(self, position, n, node, upstream, slots):
+        self.position, self.n, self.node, self.upstream, self.slots = position, n, node, upstream, slots
 
     @property
     def is_seed(self):
@@ -421,55 +614,9 @@ class BackwardStep:
         return self.position == 0
 
     def __repr__(self):
-        name = self.node.label or self.node._op
-        return f"BackwardStep({self.position}, {name!r}, upstream={self.upstream:.4g}, slots={list(self.slots)})"
-
-
-class _Upstream(float):
-    """out.grad while a traced rule runs: a float that notes the local derivative it meets."""
-    __slots__ = ("notes",)
-
-    def __rmul__(self, local):       # local * out.grad
-        return _Contribution.make(float(local) * float(self), float(local), self.notes)
-
-    __mul__ = __rmul__               # out.grad * local
-
-    def __radd__(self, before):      # input.grad += out.grad   (local derivative 1)
-        return _Contribution.make(float(self), 1.0, self.notes).__radd__(before)
-
-
-class _Contribution(float):
-    """local * out.grad on its way into an input's grad: notes the += when it happens."""
-    __slots__ = ("local", "notes")
-
-    @staticmethod
-    def make(value, local, notes):
-        c = _Contribution(value)
-        c.local, c.notes = local, notes
-        return c
-
-    def __radd__(self, before):      # input.grad += contribution
-        after = float(before) + float(self)
-        self.notes.append((self.local, float(self), float(before), after))
-        return after
-
-
-def _traced_rule(node):
-    notes = []
-    upstream = _Upstream(node.grad)
-    upstream.notes = notes
-    node.grad = upstream
-    try:
-        node._rule(node)
-    finally:
-        node.grad = float(upstream)
-    if len(notes) != len(node._prev):
-        raise RuntimeError(
-            f"backward_steps: the rule of the '{node._op}' node {_describe(node)} made {len(notes)} "
-            f"updates for {len(node._prev)} input slots. Write each rule as one line per slot: "
-            f"`input.grad += local * out.grad`.")
-    return tuple(SlotUpdate(i, child, local, node.grad, contribution, before, after)
-                 for i, (child, (local, contribution, before, after)) in enumerate(zip(node._prev, notes)))
+        name = _label_text(self.node) or self.node._op
+        return (f"BackwardStep(step {self.position} of {self.n}, {name!r}, "
+                f"upstream={self.upstream:.4g}, slots={list(self.slots)})")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -513,15 +660,17 @@ def gradient_check(f, inputs, h=1e-6, tolerance=1e-4):
     rows = []
     for i, v in enumerate(inputs):
         x = v.data
-        v.data = x + h
-        up = f().data
-        v.data = x - h
-        down = f().data
-        v.data = x
+        try:
+            v.data = x + h
+            up = f().data
+            v.data = x - h
+            down = f().data
+        finally:  # even if f raises, the input gets its own data back
+            v.data = x
         numeric = (up - down) / (2 * h)
         err = abs(v.grad - numeric)
         scale = max(1.0, abs(numeric))
-        rows.append({"name": v.label or f"input {i}", "analytic": v.grad, "numeric": numeric,
+        rows.append({"name": _label_text(v) or f"input {i}", "analytic": v.grad, "numeric": numeric,
                      "abs_error": err, "ok": err <= tolerance * scale})
     return GradientReport(rows, tolerance)
 
@@ -529,6 +678,19 @@ def gradient_check(f, inputs, h=1e-6, tolerance=1e-4):
 # ----------------------------------------------------------------------------------------------
 # Neural networks on top: the same classes, signatures and order of random draws as micrograd 0.1.0
 # ----------------------------------------------------------------------------------------------
+
+def _inputs_of(kind, expected, x):
+    """The inputs of a Neuron, Layer or MLP as a sequence, after checking that there are `expected`."""
+    if isinstance(x, (Value, numbers.Real)):
+        raise TypeError(f"{kind}: give it a list of {expected} inputs, got one {type(x).__name__} {x!r}. "
+                        f"For a single input, use a list: [x].")
+    x = x if isinstance(x, (list, tuple)) else list(x)
+    if len(x) != expected:
+        raise ValueError(f"{kind}: it takes {expected} inputs (each neuron has one weight per input), "
+                         f"got {len(x)}. Pass a list of exactly {expected} numbers or Values: an extra "
+                         f"input would be silently ignored, a missing one would leave a weight unused.")
+    return x
+
 
 class Module:
 
@@ -563,6 +725,7 @@ class Neuron(Module):
         self.layer = None     # the Layer it belongs to, if any
 
     def __call__(self, x):
+        x = _inputs_of("Neuron", len(self.w), x)
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         fn = _ACTIVATIONS[self.activation]
         out = fn(act) if fn is not None else act
@@ -587,6 +750,7 @@ class Layer(Module):
             n.name = f"N{j}"
 
     def __call__(self, x):
+        x = _inputs_of("Layer", len(self.neurons[0].w) if self.neurons else len(x), x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -605,6 +769,7 @@ class MLP(Module):
     """
 
     def __init__(self, nin, nouts, activation="relu", output_activation="linear"):
+        self.nin = nin
         sizes = [nin] + list(nouts)
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last,
@@ -616,8 +781,22 @@ class MLP(Module):
                 n.name = f"L{i} {n.name}"
 
     def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
+        x = _inputs_of("MLP", self.nin, x)
+        # A forward pass only builds new nodes. They never form reference cycles, so Python frees
+        # them by reference counting, and its cyclic garbage collector has nothing to find among
+        # them; left on, it would still scan the growing graph every 700 new objects and, every
+        # few scans, every object of the program. So the collector is paused for the pass, and
+        # then put back as it was (a collector the user turned off stays off, even if the pass
+        # raises). This is the engine's only touch of global state; it makes a training step
+        # about 1.4x faster (README.md, "Speed").
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            for layer in self.layers:
+                x = layer(x)
+        finally:
+            if was_on:
+                gc.enable()
         return x
 
     def parameters(self):

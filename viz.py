@@ -16,6 +16,7 @@ GIF export of their steps, and a few matplotlib helpers for the notebooks.
 import html
 import io
 import itertools
+import json
 import math
 import os
 import re
@@ -23,6 +24,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from micrograd_core import RuleError
 
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side",
@@ -49,9 +52,10 @@ def fmt(x):
 
 
 def name_of(v):
-    """How pictures and cards name a Value: its label, else what it is."""
-    if v.label:
-        return v.label
+    """How pictures and cards name a Value: its label (any object, shown with str), else what it is."""
+    label = "" if v.label is None else str(v.label)
+    if label:
+        return label
     if v._op:
         return f"({v._op})"
     return fmt(v.data)  # an unlabelled leaf is usually a constant such as the -1 of a subtraction
@@ -320,8 +324,9 @@ def value_label(node, plan):
         fields.append(escape_record_text(plan.boxes[node].neuron.name + done))
         fields.append(f"out {fmt(node.data)}")
     else:
-        if node.label or done:
-            fields.append(escape_record_text((node.label + done).strip()))
+        label = "" if node.label is None else str(node.label)  # a label may be any object
+        if label or done:
+            fields.append(escape_record_text((label + done).strip()))
         fields.append(f"data {fmt(node.data)}")
     if opts.show_grad:
         fields.append(f"grad {fmt(node.grad)}")
@@ -742,14 +747,15 @@ class _Stepper:
     """
 
     kind = "Stepper"
+    first = 0  # the position where nothing is applied yet
 
     def __init__(self, root, **draw_kwargs):
         self.root = root
         self.draw_kwargs = draw_kwargs
-        self.position = 0
+        self.position = self.first
 
     # -- what subclasses provide --------------------------------------------------------------
-    n_steps = 0
+    n_steps = 0  # the last position: "step n_steps of n_steps"
 
     def _apply(self, k):   # move from position k to k + 1
         raise NotImplementedError
@@ -778,15 +784,15 @@ class _Stepper:
 
     def back(self, n=1):
         for _ in range(n):
-            if self.position == 0:
+            if self.position == self.first:
                 break
             self._undo(self.position)
             self.position -= 1
         return self
 
     def goto(self, k):
-        if not 0 <= k <= self.n_steps:
-            raise ValueError(f"{self.kind}.goto({k}): positions run from 0 (nothing applied) to "
+        if not self.first <= k <= self.n_steps:
+            raise ValueError(f"{self.kind}.goto({k}): positions run from {self.first} (nothing applied) to "
                              f"{self.n_steps} (all steps applied).")
         while self.position < k:
             self.step()
@@ -795,7 +801,7 @@ class _Stepper:
         return self
 
     def reset(self):
-        return self.goto(0)
+        return self.goto(self.first)
 
     def run(self):
         return self.goto(self.n_steps)
@@ -818,15 +824,20 @@ class _Stepper:
     def _repr_html_(self):
         return f"<div>{self._frame_html()}</div>"
 
+    def step_text(self, position=None):
+        """'step k of n' for a position (the current one by default), as the card and player say it."""
+        k = self.position if position is None else position
+        return f"step {k} of {self.n_steps}"
+
     def __repr__(self):
-        return f"<{self.kind} step {self.position}/{self.n_steps}>"
+        return f"<{self.kind} {self.step_text()}>"
 
     # -- export -------------------------------------------------------------------------------
     def _each_position(self):
         """Visit positions 0..n_steps, then put the stepper back where the learner left it."""
         start = self.position
         try:
-            for k in range(self.n_steps + 1):
+            for k in range(self.first, self.n_steps + 1):
                 self.goto(k)
                 yield k
         finally:
@@ -834,8 +845,11 @@ class _Stepper:
 
     def player(self):
         """A self-contained HTML player of every step (no kernel, no network): .save(path) or display."""
-        frames = [self._frame_html() for _ in self._each_position()]
-        return Player(frames, title=f"{self.kind}: {name_of(self.root)}")
+        frames, labels = [], []
+        for k in self._each_position():
+            frames.append(self._frame_html())
+            labels.append(self.step_text(k))
+        return Player(frames, title=f"{self.kind}: {name_of(self.root)}", labels=labels, first=self.first)
 
     def to_gif(self, path, ms_per_frame=900):
         """One GIF frame per position (graph + card), assembled with Pillow."""
@@ -860,12 +874,17 @@ class _Stepper:
 class Player:
     """Every frame of a stepper in one HTML snippet: previous / next / play buttons and a slider."""
 
-    def __init__(self, frames, title=""):
+    def __init__(self, frames, title="", labels=None, first=0):
         self.frames, self.title = frames, title
+        # The slider's value is the stepper's position (the k of "step k of n"); the counter shows
+        # the same words as the card and the stepper's repr.
+        self.first = first
+        self.labels = list(labels) if labels is not None else [f"{first + i} / {first + len(frames) - 1}"
+                                                                for i in range(len(frames))]
         self.element_id = f"mgplayer-{next(_player_ids)}"
 
     def _repr_html_(self):
-        pid, last = self.element_id, len(self.frames) - 1
+        pid, last, first = self.element_id, len(self.frames) - 1, self.first
         shown = ' style="display:block"'  # the first frame is visible even before the script runs
         frames = "".join(f'<div class="mg-frame" data-frame="{i}"{shown if i == 0 else ""}>{frame}</div>'
                          for i, frame in enumerate(self.frames))
@@ -874,20 +893,21 @@ class Player:
         controls = (f'<div class="mg-controls"><button data-act="prev">&#9664; previous</button>'
                     f'<button data-act="play">&#9654; play</button>'
                     f'<button data-act="next">next &#9654;</button>'
-                    f'<input type="range" min="0" max="{last}" value="0" step="1"> '
-                    f'<span class="mg-pos">0 / {last}</span></div>')
+                    f'<input type="range" min="{first}" max="{first + last}" value="{first}" step="1"> '
+                    f'<span class="mg-pos">{html.escape(self.labels[0])}</span></div>')
         script = ("<script>(function(){"
                   f"var root=document.getElementById('{pid}');"
                   "var frames=root.querySelectorAll('.mg-frame');var slider=root.querySelector('input');"
                   "var pos=root.querySelector('.mg-pos');var play=root.querySelector('[data-act=play]');"
+                  f"var labels={json.dumps(self.labels)},first={first};"
                   "var k=0,timer=null,last=frames.length-1;"
                   "function show(i){k=Math.max(0,Math.min(last,i));"
                   "for(var j=0;j<frames.length;j++){frames[j].style.display=(j===k)?'block':'none';}"
-                  "slider.value=k;pos.textContent=k+' / '+last;}"
+                  "slider.value=k+first;pos.textContent=labels[k];}"
                   "function stop(){if(timer){clearInterval(timer);timer=null;play.innerHTML='&#9654; play';}}"
                   "root.querySelector('[data-act=prev]').onclick=function(){stop();show(k-1);};"
                   "root.querySelector('[data-act=next]').onclick=function(){stop();show(k+1);};"
-                  "slider.oninput=function(){stop();show(parseInt(slider.value,10));};"
+                  "slider.oninput=function(){stop();show(parseInt(slider.value,10)-first);};"
                   "play.onclick=function(){if(timer){stop();return;}if(k>=last){show(0);}"
                   "play.innerHTML='&#10074;&#10074; pause';"
                   "timer=setInterval(function(){if(k>=last){stop();}else{show(k+1);}},900);};"
@@ -905,51 +925,63 @@ class Player:
 
 
 def _queue_name(node):
-    return f"{node.label} ({node._op})" if node.label and node._op else name_of(node)
+    return f"{name_of(node)} ({node._op})" if node.label not in ("", None) and node._op else name_of(node)
 
 
 class BackpropStepper(_Stepper):
     """Backpropagation one node at a time, on the real grads, driven by root.backward_steps().
 
-    Position k means k steps applied: position 0 is "nothing yet", position 1 the seed
-    (root.grad = 1), then one step per non-leaf node. back() restores the recorded `before` grads;
-    stepping forward again re-applies the recorded `after` grads (the engine's own numbers).
+    Its positions are the engine's step numbers, "step k of n": -1 is "nothing applied yet",
+    0 the seed (root.grad = 1), then 1..n one step per node that has a rule. back() restores the
+    recorded `before` grads; stepping forward again re-applies the recorded `after` grads (the
+    engine's own numbers). If a rule raises, the grads stay as they were before that step, and
+    every later step() says which step failed and why.
     """
 
     kind = "BackpropStepper"
+    first = -1
 
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
         order = root.topological_order()
         self._nodes_of_steps = [root] + [n for n in reversed(order) if n._rule is not None]
-        self.n_steps = len(self._nodes_of_steps)
+        self.n_steps = len(self._nodes_of_steps) - 1  # n: the seed is step 0, then n rules
         self._generator = None
-        self._recorded = []          # BackwardSteps pulled from the engine so far
+        self._recorded = []          # BackwardSteps pulled from the engine so far: step k is [k]
         self._root_grad_before = None
+        self.failure = None          # what went wrong, once a rule has raised
 
     @property
     def current(self):
-        return self._recorded[self.position - 1] if self.position else None
+        return self._recorded[self.position] if self.position >= 0 else None
 
     @property
     def history(self):
-        return self._recorded[:self.position]
+        return self._recorded[:self.position + 1]
 
-    def _apply(self, k):
-        if k < len(self._recorded):  # seen before (we went back): redo with the engine's numbers
-            step = self._recorded[k]
+    def _apply(self, k):  # from position k to k + 1: apply step k + 1
+        step_number = k + 1
+        if step_number < len(self._recorded):  # seen before (we went back): redo with the engine's numbers
+            step = self._recorded[step_number]
             if step.is_seed:
                 self.root.grad = 1.0
             for s in step.slots:
                 s.child.grad = s.after
             return
+        if self.failure is not None:
+            raise RuleError(self.failure)
         if self._generator is None:
             self._root_grad_before = self.root.grad
             self._generator = self.root.backward_steps()
-        self._recorded.append(next(self._generator))  # the engine applies the rule to the real grads
+        try:
+            self._recorded.append(next(self._generator))  # the engine applies the rule to the real grads
+        except RuleError as error:  # the engine has put the grads back as they were before the step
+            self.failure = f"{error} (BackpropStepper: stopped at {self.step_text(k)})"
+            self._generator = None
+            raise
 
-    def _undo(self, k):
-        step = self._recorded[k - 1]
+    def _undo(self, k):  # from position k to k - 1: undo step k
+        step = self._recorded[k]
         if step.is_seed:
             self.root.grad = self._root_grad_before
         # Reverse order matters when a node feeds two slots (a + a): g -> 2g is undone before 0 -> g.
@@ -968,28 +1000,39 @@ class BackpropStepper(_Stepper):
             marks[step.node] = "active"
         return {"marks": marks, "edge_marks": edges}
 
+    def step_text(self, position=None):
+        k = self.position if position is None else position
+        return f"before step 0 of {self.n_steps}" if k < 0 else f"step {k} of {self.n_steps}"
+
     def card(self):
         rname = name_of(self.root)
         queue = [("seed " + rname) if i == 0 else _queue_name(n)
-                 for i, n in enumerate(self._nodes_of_steps) if i >= self.position]
-        last = self.n_steps - 1
+                 for i, n in enumerate(self._nodes_of_steps) if i > self.position]
         step = self.current
         if step is None:
-            return Card(f"before backprop: nothing applied yet (step 0 of {last} is the seed)",
+            return Card(f"{self.step_text()}: nothing applied yet (step 0 is the seed)",
                         f"Next: the seed step sets d{rname}/d{rname} = 1. Call step() to begin.", queue=queue)
         if step.is_seed:
             before = self._root_grad_before
-            return Card(f"step 0 of {last}: seed, node '{rname}'",
+            return Card(f"{self.step_text()}: seed, node '{rname}'",
                         f"d{rname}/d{rname} = 1: the output changes one-for-one with itself, so "
                         f"{rname}.grad is set to 1 (grad {fmt(before)} \u2192 {fmt(1.0)}).", queue=queue)
         node = step.node
-        rows = [(name_of(s.child), fmt(s.local), fmt(s.upstream), fmt(s.contribution),
+        rows = [(name_of(s.child), _local_text(s), fmt(s.upstream), fmt(s.contribution),
                  f"{fmt(s.before)} \u2192 {fmt(s.after)}") for s in step.slots]
-        return Card(f"step {step.position} of {last}: node '{name_of(node)}' ({node._op})",
-                    f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}",
+        note = f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}"
+        if any(s.observed for s in step.slots):
+            note += ("; a hand-written rule: each contribution is what it added to the input's grad, "
+                     "and local = contribution / upstream")
+        return Card(f"{self.step_text()}: node '{name_of(node)}' ({node._op})", note,
                     header=("input", "local derivative", "\u00d7 upstream grad", "= contribution",
                             "grad before \u2192 after"),
                     rows=rows, queue=queue)
+
+
+def _local_text(slot):
+    """A slot's local derivative for the card; '?' when a hand-written rule met a zero upstream."""
+    return "?" if slot.local is None else fmt(slot.local)
 
 
 def _forward_expression(node):

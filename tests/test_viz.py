@@ -328,8 +328,9 @@ def grads(ex):
 def test_stepper_step_count_and_final_grads_match_backward():
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"])
-    assert s.n_steps == 1 + 3 and s.position == 0 and not s.done and s.current is None
-    assert repr(s) == "<BackpropStepper step 0/4>"
+    assert s.n_steps == 3 and s.position == -1 and not s.done and s.current is None
+    assert repr(s) == "<BackpropStepper before step 0 of 3>"
+    assert repr(s.step()) == "<BackpropStepper step 0 of 3>"
     assert s.run() is s and s.done
     reference = lecture_expression()
     reference["L"].backward()
@@ -341,7 +342,7 @@ def test_stepper_on_mlp_matches_backward():
     model, x, out = small_mlp_output(seed=5)
     s = viz.BackpropStepper(out)
     n_ops = sum(1 for n in out.topological_order() if n._prev)
-    assert s.n_steps == 1 + n_ops
+    assert s.n_steps == n_ops
     s.run()
     got = [p.grad for p in model.parameters()] + [v.grad for v in x]
     model2, x2, out2 = small_mlp_output(seed=5)
@@ -395,22 +396,22 @@ def test_stepper_display_marks_active_receiving_done_and_edges():
 def test_back_goto_reset_restore_grads_exactly():
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"])
-    snapshots = []
-    for _ in range(s.n_steps + 1):
-        snapshots.append(grads(ex))
-        s.step()
-    for k in reversed(range(s.n_steps + 1)):
+    snapshots = {}
+    for k in range(-1, s.n_steps + 1):  # position k: steps 0..k applied
+        s.goto(k)
+        snapshots[k] = grads(ex)
+    for k in reversed(range(-1, s.n_steps + 1)):
         s.goto(k)
         assert grads(ex) == snapshots[k], k
     s.goto(3).back()
     assert s.position == 2 and grads(ex) == snapshots[2]
     s.run()
-    assert grads(ex) == snapshots[-1]
+    assert grads(ex) == snapshots[3]
     s.reset()
-    assert s.position == 0 and grads(ex) == snapshots[0]
-    with pytest.raises(ValueError, match="positions run from 0"):
+    assert s.position == -1 and grads(ex) == snapshots[-1]
+    with pytest.raises(ValueError, match="positions run from -1"):
         s.goto(99)
-    assert s.back(5).position == 0 and s.step(99).position == s.n_steps
+    assert s.back(5).position == -1 and s.step(99).position == s.n_steps
 
 
 def test_seed_back_restores_previous_root_grad():
@@ -457,10 +458,14 @@ def test_player_has_one_frame_per_position_and_no_urls(tmp_path, pure_renderer):
     s = viz.BackpropStepper(ex["L"]).step(2)
     player = s.player()
     out = player._repr_html_()
-    assert out.count('class="mg-frame"') == s.n_steps + 1
+    assert out.count('class="mg-frame"') == s.n_steps + 2  # "before step 0", then steps 0..n
+    # One numbering: the slider's value is k and the counter says "step k of n", like the card.
+    assert 'min="-1" max="3" value="-1"' in out
+    assert player.labels == ["before step 0 of 3", "step 0 of 3", "step 1 of 3", "step 2 of 3", "step 3 of 3"]
+    assert s.card_text().startswith("step 1 of 3")
     assert "http" not in out
     assert re.search(r'id="mgplayer-\d+"', out)
-    assert s.position == 2  # the learner's position is restored
+    assert s.position == 1  # the learner's position is restored
     path = player.save(tmp_path / "player.html")
     assert "http" not in path.read_text(encoding="utf-8")
     assert player.element_id != s.player().element_id  # counter, not random
@@ -472,8 +477,8 @@ def test_to_gif_writes_one_frame_per_position(tmp_path, pure_renderer):
     s = viz.BackpropStepper(ex["L"])
     path = s.to_gif(tmp_path / "backprop.gif", ms_per_frame=500)
     with Image.open(path) as im:
-        assert im.n_frames == s.n_steps + 1
-    assert s.position == 0 and ex["a"].grad == 0.0
+        assert im.n_frames == s.n_steps + 2
+    assert s.position == -1 and ex["a"].grad == 0.0
 
 
 # ----------------------------------------------------------------------------------------------
@@ -484,7 +489,7 @@ def test_forward_stepper_reveals_in_build_order(pure_renderer):
     ex = lecture_expression()
     s = viz.draw_forward(ex["L"])
     assert isinstance(s, viz.ForwardStepper) and s.n_steps == 7
-    assert repr(s) == "<ForwardStepper step 0/7>"
+    assert repr(s) == "<ForwardStepper step 0 of 7>"
     src = s.graph().source
     assert src.count('style="invis"') >= 7 + 3
     s.step(3)
