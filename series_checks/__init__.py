@@ -114,7 +114,9 @@ def quiet(on=True):
 
 
 def _encodes(text, stream):
-    encoding = getattr(stream, "encoding", None) or "ascii"
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:   # an in-memory text stream (io.StringIO) holds any text
+        return True
     try:
         text.encode(encoding)
         return True
@@ -231,7 +233,7 @@ def is_unwritten(fn):
     for ins in dis.get_instructions(code):
         if ins.opname in ("RESUME", "NOP", "RETURN_VALUE", "CACHE"):
             continue
-        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval in (None, Ellipsis):
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
             continue
         return False
     return True
@@ -304,17 +306,23 @@ _WHOLE_LIMIT = 2 ** 53
 
 def read_whole_number(exercise, answer, name="the answer"):
     """The answer as an int, or None after printing what is wrong: never truncates (3.7 is refused)."""
-    problem = _number_problem(answer, name)
-    if not problem:
-        value = float(answer)
-        if not value.is_integer():
-            problem = f"{name} should be a whole number (a count), got {value:g}."
-        elif abs(value) > _WHOLE_LIMIT:
-            problem = f"{name} is too large to be a count here: check how you computed it."
+    problem = _whole_problem(answer, name)
     if problem:
         failed(exercise, problem)
         return None
     return int(float(answer))
+
+
+def _whole_problem(answer, name):
+    problem = _number_problem(answer, name)
+    if problem:
+        return problem
+    value = float(answer)
+    if not value.is_integer():
+        return f"{name} should be a whole number (a count), got {value:g}."
+    if abs(value) > _WHOLE_LIMIT:
+        return f"{name} is too large to be a count here: check how you computed it."
+    return ""
 
 
 def read_numbers(exercise, answer, name="the answer", length=None):
@@ -395,27 +403,32 @@ SIGN_HINT = "the size looks right but the sign is flipped: check each factor's s
 
 
 def check_number(exercise, answer, expected, hints=(), tol=1e-4, confirmed_by="",
-                 otherwise=GENERIC_HINT, name="the answer", what=None):
+                 otherwise=GENERIC_HINT, name="the answer", what=None, whole=False):
     """Compare a numeric answer with the expected value, and hint at the likely mistake.
 
     hints: (wrong value, message) pairs, the declared wrong answers: when the answer matches one,
     its message is the hint. A flipped sign gets a hint of its own (unless -expected is declared);
     otherwise is the hint for an answer that matches nothing known. confirmed_by names how the
     expected value was checked (e.g. 'a finite difference gives 6.0000'), shown on success.
-    what: the waiting message (what to fill in).
+    what: the waiting message (what to fill in). whole=True: the answer is a count, read with
+    read_whole_number and compared exactly (3.7 is refused, never truncated).
     """
     if is_waiting(answer):
         return waiting(exercise, what) if what else waiting(exercise)
-    problem = _number_problem(answer, name)
+    problem = _whole_problem(answer, name) if whole else _number_problem(answer, name)
     if problem:
         return failed(exercise, problem)
     value = float(answer)
-    if close(value, expected, tol):
+    if whole:
+        tol = 0.0
+    if value == expected or close(value, expected, tol):
         return passed(exercise, confirmed_by or "")
     for wrong, message in hints:
-        if close(value, wrong, tol):
+        if value == wrong or close(value, wrong, tol):
             return failed(exercise, message)
-    if expected != 0 and close(value, -expected, tol):
+    if whole and value < 0 <= expected:
+        return failed(exercise, "a count is never negative.")
+    if expected != 0 and (value == -expected or close(value, -expected, tol)):
         return failed(exercise, SIGN_HINT)
     return failed(exercise, otherwise)
 

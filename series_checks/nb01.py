@@ -5,12 +5,10 @@ symmetric finite difference, then prints waiting / correct / a hint and returns 
 A wrong answer gets a hint about the mistake it looks like, never the expected number.
 """
 
-import math
-
 from micrograd_core import Value
 
-from . import close, failed, is_waiting, numeric_derivative, passed, waiting
-from . import checker
+from . import call_safely, checker, close, failed, is_unwritten, is_waiting, numeric_derivative
+from . import passed, read_choice, read_number, waiting
 
 __all__ = ["f", "check_flat_point", "check_d_wrt_b", "check_best_h"]
 
@@ -33,30 +31,27 @@ def _fmt(x):
     return "0.0000" if text == "-0.0000" else text
 
 
-def _number(exercise, answer, name="the answer"):
-    """answer as a float, or None after printing why it is not a usable number."""
-    if isinstance(answer, Value):
-        failed(exercise, f"{name} is a Value; give a plain number (its .data).")
-        return None
-    if isinstance(answer, bool):
-        failed(exercise, f"{name} should be a number, not True or False.")
-        return None
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        failed(exercise, f"{name} should be a number, got {type(answer).__name__} {answer!r}.")
-        return None
-    if not math.isfinite(value):
-        failed(exercise, f"{name} is {value}; give a finite number.")
-        return None
-    return value
-
-
 # Exercise 1 ------------------------------------------------------------------------------------
 
 X_FLAT = 2 / 3
-KINDS = {"minimum": "minimum", "min": "minimum", "maximum": "maximum", "max": "maximum",
-         "neither": "neither", "none": "neither"}
+KINDS = ("minimum", "maximum", "neither")
+KIND_ALIASES = {"min": "minimum", "max": "maximum", "none": "neither"}
+
+
+def _flat_slope_hint(value):
+    """The hint for a wrong slope at 2/3, by the mistake it looks like."""
+    if close(value, f(X_FLAT)):
+        return "that is the value f(2/3), not the slope: divide a change of f by a change of x."
+    if close(value, engine_slope(0.67), 1e-3) or close(value, engine_slope(0.6667), 1e-5):
+        return ("2/3 rounded to a few decimals is a different point, and the slope there is not "
+                "the same: write x = 2/3 in Python.")
+    if close(value, engine_slope(0.0)):
+        return "that is the slope at x = 0; nudge f around x = 2/3."
+    if 1e-4 < value <= 3.0:
+        return ("the estimate is slightly positive. A forward difference overshoots by about 3h for "
+                "this f (section 1): use the symmetric difference, or a much smaller h.")
+    return ("measure it as in section 3: (f(x + h) - f(x - h)) / (2 * h) with x = 2/3 and a "
+            "small h.")
 
 
 @checker
@@ -67,33 +62,20 @@ def check_flat_point(slope, kind):
         return waiting(ex, "replace both `...`: the measured slope, and the kind of point")
     if is_waiting(slope):
         return waiting(ex, "replace the `...` of slope_at_two_thirds with your measured slope")
-    value = _number(ex, slope, "slope_at_two_thirds")
+    value = read_number(ex, slope, "slope_at_two_thirds")
     if value is None:
         return False
     expected = engine_slope(X_FLAT)                 # the engine's grad at 2/3
     measured = numeric_derivative(f, X_FLAT)        # a symmetric difference, h = 1e-6
     if not (close(value, expected) and close(value, measured)):
-        if close(value, f(X_FLAT)):
-            hint = "that is the value f(2/3), not the slope: divide a change of f by a change of x."
-        elif close(value, engine_slope(0.67), 1e-3) or close(value, engine_slope(0.6667), 1e-5):
-            hint = ("2/3 rounded to a few decimals is a different point, and the slope there is not "
-                    "the same: write x = 2/3 in Python.")
-        elif close(value, engine_slope(0.0)):
-            hint = "that is the slope at x = 0; nudge f around x = 2/3."
-        elif 1e-4 < value <= 3.0:
-            hint = ("the estimate is slightly positive. A forward difference overshoots by about 3h for "
-                    "this f (section 1): use the symmetric difference, or a much smaller h.")
-        else:
-            hint = ("measure it as in section 3: (f(x + h) - f(x - h)) / (2 * h) with x = 2/3 and a "
-                    "small h such as 1e-5.")
-        return failed(ex, hint)
+        return failed(ex, _flat_slope_hint(value))
     if is_waiting(kind):
         return waiting(ex, "the slope is right; now replace the `...` of kind_of_point")
+    said = read_choice(ex, kind, KINDS, "kind_of_point", KIND_ALIASES)
+    if said is None:
+        return False
     left, right = engine_slope(0.6), engine_slope(0.7)
     truth = "minimum" if left < 0 < right else "maximum" if left > 0 > right else "neither"
-    said = KINDS.get(str(kind).strip().lower()) if isinstance(kind, str) else None
-    if said is None:
-        return failed(ex, "kind_of_point should be one of the strings 'minimum', 'maximum' or 'neither'.")
     if said != truth:
         return failed(ex, "the slope is right, but look at its sign just left and just right of 2/3 "
                           "(try x = 0.6 and x = 0.7): does f go down then up, or up then down?")
@@ -105,7 +87,31 @@ def check_flat_point(slope, kind):
 # Exercise 2 ------------------------------------------------------------------------------------
 
 # The first point tells the usual mistakes apart: a, b, 1, 2a, a/2, a+b and d all differ there.
+# The checker runs the learner's function on all of them; the notebook shows none of them.
 POINTS = [(-1.5, 4.0, 0.5), (2.0, -3.0, 10.0), (3.0, 0.25, -2.0), (0.5, -7.0, 1.0)]
+
+
+class _WatchedB(float):
+    """A float for b that notes whether the function computes anything with it (nudges it).
+
+    Returning the calculus formula (the slope in b is a) never touches b: the exercise asks for a
+    measurement.
+    """
+    __slots__ = ()
+    touched = False
+
+
+def _watching(op):
+    def method(self, *other):
+        _WatchedB.touched = True
+        return getattr(float, op)(float.__float__(self), *other)
+    return method
+
+
+for _op in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+            "__rtruediv__", "__pow__", "__rpow__", "__neg__", "__pos__", "__abs__", "__float__"):
+    setattr(_WatchedB, _op, _watching(_op))
+del _op
 
 
 def _engine_d_grads(a, b, c):
@@ -115,57 +121,62 @@ def _engine_d_grads(a, b, c):
     return av.grad, bv.grad, cv.grad, d.data
 
 
+def _d_wrt_b_hint(value, a, b, c):
+    """The hint for a wrong slope returned at (a, b, c), by the mistake it looks like."""
+    grad_a, grad_b, grad_c, d_value = _engine_d_grads(a, b, c)
+    where = f"at (a, b, c) = ({a:g}, {b:g}, {c:g}) your function returns {value:.4f}"
+    if close(value, grad_a):
+        return f"{where}, which follows b's value: that is the slope in a. Nudge b, and only b."
+    if close(value, grad_c):
+        return f"{where}: that is the slope in c. Nudge b, and only b."
+    if close(value, 2 * grad_b):
+        return f"{where}, exactly twice too much: f(b + h) and f(b - h) are 2h apart, so divide by 2h."
+    if close(value, grad_b / 2):
+        return (f"{where}, exactly half of the slope: a symmetric difference divides by 2h, "
+                f"a forward difference by h.")
+    if close(value, grad_a + grad_b):
+        return f"{where}: it looks like a and b were nudged together. Keep a and c where they are."
+    if close(value, d_value):
+        return f"{where}, which is d itself: return the change of d divided by the change of b."
+    if close(value, 0.0):
+        return (f"{where}: the two evaluations of d gave the same number. One of them must use "
+                f"b + h (and the other b - h, or b).")
+    if close(value, grad_b, 1e-2):
+        return f"{where}: close, but not accurate enough. Check h (around 1e-6 works well)."
+    return (f"{where}, which is not the slope of d in b there. Evaluate d at b + h and at b - h, "
+            f"keeping a and c fixed, and divide the difference by 2h.")
+
+
 @checker
 def check_d_wrt_b(fn):
     """Exercise 2: a function d_wrt_b(a, b, c) that measures the partial derivative of a*b + c in b."""
     ex = "Exercise 2"
     if is_waiting(fn):
         return waiting(ex, "write the function d_wrt_b, then pass it to the checker")
+    if is_unwritten(fn):
+        return waiting(ex, "write the body of d_wrt_b; it must `return` the measured slope")
     if not callable(fn):
         return failed(ex, "pass the function itself, without calling it: check_d_wrt_b(d_wrt_b).")
     for i, (a, b, c) in enumerate(POINTS):
-        try:
-            result = fn(a, b, c)
-        except Exception as e:  # the learner's code: report it, never raise
-            return failed(ex, f"calling d_wrt_b({a}, {b}, {c}) raised {type(e).__name__}: {e}")
-        if result is None or result is Ellipsis:
+        _WatchedB.touched = False
+        ok, result = call_safely(ex, fn, a, _WatchedB(b), c, case=f"on d_wrt_b({a:g}, {b:g}, {c:g})")
+        if not ok:
+            return result
+        if is_waiting(result):
             if i == 0:
                 return waiting(ex, "write the body of d_wrt_b; it must `return` the measured slope")
-            return failed(ex, f"d_wrt_b({a}, {b}, {c}) returned None: every path must `return` a number.")
-        if isinstance(result, Value):
-            return failed(ex, "d_wrt_b returns a Value; return a plain number (work on floats, or use .data).")
-        try:
-            value = float(result)
-        except (TypeError, ValueError):
-            return failed(ex, f"d_wrt_b should return a number, got {type(result).__name__} {result!r}.")
-        grad_a, grad_b, grad_c, d_value = _engine_d_grads(a, b, c)
+            return failed(ex, f"d_wrt_b({a:g}, {b:g}, {c:g}) returned None: every path must `return` a number.")
+        if not _WatchedB.touched:
+            return failed(ex, "d_wrt_b never computes anything with b: it returns a formula. The exercise "
+                              "asks you to measure the slope: evaluate d at b + h and at b - h and divide "
+                              "the change of d by the change of b.")
+        value = read_number(ex, result, "what d_wrt_b returns")
+        if value is None:
+            return False
+        grad_b = _engine_d_grads(a, b, c)[1]
         measured = numeric_derivative(lambda t: a * t + c, b)
-        if close(value, grad_b) and close(value, measured):
-            continue
-        where = f"at (a, b, c) = ({a:g}, {b:g}, {c:g}) your function returns {value:.4f}"
-        if close(value, grad_a):
-            hint = f"{where}, which follows b's value: that is the slope in a. Nudge b, and only b."
-        elif close(value, grad_c):
-            hint = f"{where}: that is the slope in c. Nudge b, and only b."
-        elif close(value, 2 * grad_b):
-            hint = (f"{where}, exactly twice too much: f(b + h) and f(b - h) are 2h apart, "
-                    f"so divide by 2h.")
-        elif close(value, grad_b / 2):
-            hint = (f"{where}, exactly half of the slope: a symmetric difference divides by 2h, "
-                    f"a forward difference by h.")
-        elif close(value, grad_a + grad_b):
-            hint = f"{where}: it looks like a and b were nudged together. Keep a and c where they are."
-        elif close(value, d_value):
-            hint = f"{where}, which is d itself: return the change of d divided by the change of b."
-        elif close(value, 0.0):
-            hint = (f"{where}: the two evaluations of d gave the same number. One of them must use "
-                    f"b + h (and the other b - h, or b).")
-        elif close(value, grad_b, 1e-2):
-            hint = f"{where}: close, but not accurate enough. Check h (around 1e-6 works well)."
-        else:
-            hint = (f"{where}, which is not the slope of d in b there. Evaluate d at b + h and at b - h, "
-                    f"keeping a and c fixed, and divide the difference by 2h.")
-        return failed(ex, hint)
+        if not (close(value, grad_b) and close(value, measured)):
+            return failed(ex, _d_wrt_b_hint(value, a, b, c))
     a, b, c = POINTS[0]
     return passed(ex, f"At {len(POINTS)} points your slopes match the engine's b.grad and a symmetric "
                       f"difference (e.g. {_fmt(_engine_d_grads(a, b, c)[1])} at a = {a:g}, b = {b:g}, "
@@ -179,8 +190,14 @@ TARGET_ERROR = 1e-6
 
 
 def forward_error(h, x=X_BEST):
-    """|forward difference - true slope| of f at x, with the true slope from the engine."""
-    return abs((f(x + h) - f(x)) / h - engine_slope(x))
+    """|forward difference - true slope| of f at x, with the true slope from the engine.
+
+    inf when the difference cannot be computed (an h so large that f(x + h) overflows).
+    """
+    try:
+        return abs((f(x + h) - f(x)) / h - engine_slope(x))
+    except (OverflowError, ZeroDivisionError):
+        return float("inf")
 
 
 @checker
@@ -189,13 +206,14 @@ def check_best_h(h):
     ex = "Exercise 3"
     if is_waiting(h):
         return waiting(ex, "replace the `...` with your choice of h")
-    value = _number(ex, h, "best_h")
+    value = read_number(ex, h, "best_h")
     if value is None:
         return False
     if value <= 0:
         return failed(ex, "h must be a positive number: the nudge moves x to the right by h.")
     true_slope = engine_slope(X_BEST)
-    assert close(true_slope, numeric_derivative(f, X_BEST))  # the engine and a nudge agree on f'(3)
+    if not close(true_slope, numeric_derivative(f, X_BEST)):  # the engine and a nudge agree on f'(3)
+        return failed(ex, "the engine and a finite difference disagree on f'(3); tell your teacher.")
     err = forward_error(value)
     if err < TARGET_ERROR:
         return passed(ex, f"At h = {value:.1e} the forward difference is off by {err:.1e} "

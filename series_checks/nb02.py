@@ -7,14 +7,13 @@ here. A wrong answer gets a hint, never the expected value.
 """
 
 import math
-import numbers
 import operator
 import re
 
 from micrograd_core import Value
 
-from . import close, failed, is_waiting, passed, waiting
-from . import checker
+from . import checker, close, describe, failed, is_waiting, passed, read_numbers, read_whole_number
+from . import waiting
 
 __all__ = ["count_graph", "check_counts", "check_prev", "check_build"]
 
@@ -38,14 +37,6 @@ def count_drawing(root):
     return graph.n_values, graph.n_ops, arrows
 
 
-def _int_answer(exercise, answer, name):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or \
-            not float(answer).is_integer():
-        failed(exercise, f"{name} should be a whole number, got {type(answer).__name__} {answer!r}.")
-        return None
-    return int(answer)
-
-
 # Exercise 1 ------------------------------------------------------------------------------------
 
 def _exercise1_expression():
@@ -64,13 +55,14 @@ def check_counts(n_values, n_ops, n_arrows):
         return waiting(ex, "replace the `...` of " + ", ".join(untouched))
     got = {}
     for name, v in answers.items():
-        got[name] = _int_answer(ex, v, name)
+        got[name] = read_whole_number(ex, v, name)
         if got[name] is None:
             return False
     out = _exercise1_expression()
     engine = count_graph(out)
     drawing = count_drawing(out)
-    assert engine == drawing, (engine, drawing)  # the engine's graph and viz's picture agree
+    if engine != drawing:  # the engine's graph and viz's picture must agree before we judge
+        return failed(ex, "the engine's graph and viz's drawing disagree; tell your teacher.")
     values, ops, arrows = engine
     hints = []
     if got["n_values"] != values:
@@ -111,19 +103,11 @@ def _exercise2_expression():
     return x, y, t, u
 
 
-def _as_numbers(children):
-    """A tuple of numbers or Values -> tuple of floats, or None if it is not that."""
-    if not isinstance(children, (tuple, list)):
-        return None
-    out = []
-    for c in children:
-        if isinstance(c, Value):
-            out.append(c.data)
-        elif isinstance(c, (int, float)) and not isinstance(c, bool):
-            out.append(float(c))
-        else:
-            return None
-    return tuple(out)
+def _children_data(exercise, children):
+    """The learner's tuple of children as floats (a Value counts as its .data), or None."""
+    if isinstance(children, (tuple, list)):
+        children = [c.data if isinstance(c, Value) else c for c in children]
+    return read_numbers(exercise, children, "u_children_data")
 
 
 @checker
@@ -136,13 +120,14 @@ def check_prev(u_op, u_children_data):
     expected_op = u._op
     expected = tuple(c.data for c in u._prev)
     if not isinstance(u_op, str):
-        return failed(ex, f"u_op should be a string such as '*', got {type(u_op).__name__} {u_op!r}.")
-    given = _as_numbers(u_children_data)
+        return failed(ex, f"u_op should be a string such as '*', got {describe(u_op)}.")
+    u_op = str.strip(str.__str__(u_op))   # plain text, whatever str subclass came in
+    given = _children_data(ex, u_children_data)
     if given is None:
-        return failed(ex, "u_children_data should be a tuple of numbers, one per slot, e.g. (1.0, 2.0).")
+        return False
     hints = []
-    if u_op.strip() != expected_op:
-        if u_op.strip() == "-":
+    if u_op != expected_op:
+        if u_op == "-":
             hints.append("u_op: Value has no '-' operation of its own; read the source of "
                          "Value.__sub__ (section 2) to see what it builds instead.")
         else:
@@ -171,6 +156,7 @@ def check_prev(u_op, u_children_data):
 # Exercise 3 ------------------------------------------------------------------------------------
 
 TARGET = -28.0
+LEAVES = {"a": 2.0, "b": -3.0, "c": 10.0}   # the leaves as the exercise gives them
 OPS = {"+": operator.add, "*": operator.mul}
 
 
@@ -196,15 +182,23 @@ def check_build(target, a, b, c):
         return waiting(ex, "replace the `...` with an expression built from a, b and c")
     if not isinstance(target, Value):
         return failed(ex, f"target should be a Value built with operators on a, b and c; got "
-                          f"{type(target).__name__} {target!r}. (Arithmetic on .data gives a plain "
-                          f"number and loses the graph.)")
+                          f"{describe(target)}. (Arithmetic on .data gives a plain number and loses "
+                          f"the graph.)")
+    given = (a, b, c)
+    for name, leaf in zip(LEAVES, given):
+        if not isinstance(leaf, Value):
+            return failed(ex, f"pass the Values a, b and c of the exercise as given: {name} is "
+                              f"{describe(leaf)}.")
+        if leaf.data != LEAVES[name] or leaf._prev:
+            return failed(ex, f"{name} is no longer the Value the exercise gave ({name} = "
+                              f"{LEAVES[name]:g}): keep a, b and c as they are, and reach the "
+                              f"target by combining them with + and *.")
     nodes = target.topological_order()
     leaves = [n for n in nodes if not n._prev]
     ops = [n for n in nodes if n._prev]
     if not ops:
         return failed(ex, "target is a single leaf with no graph behind it: combine a, b and c with "
                           "+ and * so that the result remembers how it was made.")
-    given = (a, b, c)
     strangers = [n for n in leaves if not any(n is g for g in given)]
     if strangers:
         what = ", ".join(f"{n.data:g}" for n in strangers)
@@ -229,9 +223,13 @@ def check_build(target, a, b, c):
     if len(ops) != 2:
         return failed(ex, f"the graph has {len(ops)} op nodes; three leaves used once each need two.")
     recomputed = _recompute(target)
-    if not close(recomputed, target.data):
-        return failed(ex, f"target.data says {target.data:.4f} but its graph computes {recomputed:.4f}: "
-                          f"build the value with operators instead of setting .data.")
+    if not math.isfinite(target.data) or not close(recomputed, target.data):
+        return failed(ex, f"target.data says {target.data:.4f}, but recomputing its graph from the "
+                          f"leaves gives another number: build the value with operators instead of "
+                          f"setting .data.")
+    if any(n.data != _recompute(n) for n in ops):
+        return failed(ex, "an intermediate node's .data was changed by hand: build the value with "
+                          "operators only.")
     if not close(recomputed, TARGET):
         return failed(ex, f"your expression gives {recomputed:.4f}, not {TARGET:.4f}. Try another "
                           f"arrangement: which two values to multiply, and what to add.")

@@ -8,8 +8,8 @@ before the answer is right.
 
 from micrograd_core import Value
 
-from . import check_number, close, failed, is_waiting, passed, waiting
-from . import checker
+from . import all_passed, check_number, checker, close, failed, is_waiting, passed, read_choice
+from . import read_number, read_whole_number, waiting
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3"]
 
@@ -80,11 +80,13 @@ def check_exercise1(**answers):
             continue
         engine = nodes[name].grad
         numeric = (_ex1_floats(name, H) - _ex1_floats(name, -H)) / (2 * H)
-        assert close(engine, numeric), "the engine and the finite difference disagree"  # sanity
+        if not close(engine, numeric):  # cannot happen: the two references must agree
+            results.append(failed(label, "the engine and a finite difference disagree; tell your teacher."))
+            continue
         results.append(check_number(
             label, answer, engine, hints=hints[name],
             confirmed_by=f"backward() gives {engine:.4f}, a finite difference {numeric:.4f}."))
-    return all(results)
+    return all_passed(results)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -118,10 +120,9 @@ def check_exercise2(predicted_change):
     grads = _L_engine()
     prediction = sum(grads[k] * step for k, step in EX2_NUDGE.items())
     actual = _L_floats(**EX2_NUDGE) - _L_floats()
-    try:
-        value = float(predicted_change)
-    except (TypeError, ValueError):
-        return failed(label, f"the answer should be a number, got {type(predicted_change).__name__}.")
+    value = read_number(label, predicted_change, "predicted_change")
+    if value is None:
+        return False
     if close(value, prediction):
         return passed(label, f"The grads predict {prediction:.4f}; rerunning the expression gives "
                              f"{actual:.4f} (the gap is second order: a product of two nudges).")
@@ -137,7 +138,8 @@ def check_exercise2(predicted_change):
         (ga * da, "a is not the only input that moves: add f's contribution, f.grad times f's nudge."),
         (gf * df, "f is not the only input that moves: add a's contribution, a.grad times a's nudge."),
         (ga + gf, "multiply each grad by the size of its own nudge before adding."),
-        (ga - gf, "multiply each grad by the size of its own nudge before adding."),
+        (ga - gf, "the sizes of the nudges are missing: each term is a grad times its own nudge, "
+                  "with the nudge's sign."),
         ((ga + gf) * da, "each input has its own nudge: a moves by +0.02 but f by -0.01."),
         (-prediction, "the size looks right but the sign is flipped: a nudge up times a positive "
                       "grad raises L; check the sign of each product."),
@@ -153,10 +155,16 @@ def check_exercise2(predicted_change):
 # Exercise 3: which single nudge lowers L the most?
 # ----------------------------------------------------------------------------------------------
 
-def _name_of(answer):
+def _input_name(label, answer):
+    """The input the learner names ('a', 'b', 'c' or 'f'; a Value counts as its label), or None."""
     if isinstance(answer, Value):
-        return answer.label
-    return str(answer).strip().lower()
+        answer = answer.label
+    if isinstance(answer, str) and str.__str__(answer).strip().lower() in ("d", "e", "l"):
+        name = str.__str__(answer).strip()
+        failed(label, f"{name!r} is computed from the inputs, not an input: you can only nudge a leaf, "
+                      f"one of 'a', 'b', 'c', 'f'.")
+        return None
+    return read_choice(label, answer, tuple(L_INPUTS), "which_input")
 
 
 @checker
@@ -165,12 +173,12 @@ def check_exercise3(which_input, direction):
     label = "Exercise 3"
     if is_waiting(which_input) or is_waiting(direction):
         return waiting(label, "replace both `...`: an input name such as 'b', and +1 or -1")
-    name = _name_of(which_input)
-    if name not in L_INPUTS:
-        if name in ("d", "e", "l"):
-            return failed(label, f"{name!r} is computed from the inputs, not an input: you can only "
-                                 f"nudge a leaf, one of 'a', 'b', 'c', 'f'.")
-        return failed(label, "name one of the inputs: 'a', 'b', 'c' or 'f'.")
+    name = _input_name(label, which_input)
+    if name is None:
+        return False
+    direction = read_whole_number(label, direction, "direction")
+    if direction is None:
+        return False
     if direction not in (1, -1):
         return failed(label, "the direction should be +1 (nudge up) or -1 (nudge down).")
     step = 0.01
@@ -179,7 +187,8 @@ def check_exercise3(which_input, direction):
     changes = {(k, s): _L_floats(**{k: s * step}) - _L_floats() for k in L_INPUTS for s in (1, -1)}
     best = min(changes, key=changes.get)
     best_by_grad = min(((k, s) for k in L_INPUTS for s in (1, -1)), key=lambda ks: ks[1] * grads[ks[0]])
-    assert best == best_by_grad  # the grads and the reruns agree on the best nudge
+    if best != best_by_grad:  # cannot happen: the grads and the reruns must agree on the best nudge
+        return failed(label, "the gradients and the reruns disagree on the best nudge; tell your teacher.")
     change = changes[(name, direction)]
     if (name, direction) == best:
         return passed(label, f"Nudging {name} by {direction * step:+.2f} changes L by {change:+.4f} "

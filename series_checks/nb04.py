@@ -8,12 +8,13 @@ Every expected number is computed here from the engine (and, where a gradient is
 with a finite difference), never typed in, so the checkers follow the engine if it changes.
 """
 
-import dis
+import contextlib
+import math
 
 from micrograd_core import Value
 
-from . import check_number, close, failed, is_waiting, numeric_derivative, passed, waiting
-from . import checker
+from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_unwritten
+from . import is_waiting, numeric_derivative, passed, waiting
 
 __all__ = ["EX1_INPUTS", "ex1_expression", "EX2_X", "ex2_expression",
            "check_card", "check_order", "check_my_backward"]
@@ -90,7 +91,7 @@ def check_card(local, contribution, after):
                                             "it came from out = t * u, with local derivative t.")],
         confirmed_by=f"This is u's final grad, and a finite difference of out with respect to u gives "
                      f"{numeric:.4f}.")
-    return ok_local and ok_contribution and ok_after
+    return all_passed([ok_local, ok_contribution, ok_after])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -108,19 +109,8 @@ def ex2_expression():
     return x, y
 
 
-def _check_count(exercise, answer, expected, hints, confirmed_by):
-    """Like check_number, for a count: whole numbers only, and a hint about counting, not derivatives."""
-    if is_waiting(answer):
-        return waiting(exercise)
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or answer != int(answer):
-        return failed(exercise, f"the answer should be a whole number, got {answer!r}.")
-    if answer == expected:
-        return passed(exercise, confirmed_by)
-    for wrong, message in hints:
-        if answer == wrong:
-            return failed(exercise, message)
-    return failed(exercise, "list the nodes on paper first: every Value, leaves and constants included, "
-                            "exactly once; then mark the ones made by an operation.")
+COUNT_HINT = ("list the nodes on paper first: every Value, leaves and constants included, exactly "
+              "once; then mark the ones made by an operation.")
 
 
 @checker
@@ -133,18 +123,17 @@ def check_order(n_nodes, n_rules):
     order = y.topological_order()
     expected_nodes = len(order)
     expected_rules = sum(1 for node in order if node._rule is not None)
-    ok_nodes = _check_count(
-        f"{ex} (nodes in the order)", n_nodes, expected_nodes,
+    ok_nodes = check_number(
+        f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
         hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
                                     "Value of its own (a leaf), so it is a node too."),
                (expected_nodes + 1, "one too many: x is used twice, but it is one node, and the order "
                                     "lists every node exactly once."),
                (expected_rules, "you counted only the results of operations: the leaves are in the "
-                                "order too."),
-               (expected_nodes - 2, "count the leaves too (x, and the constant 2 becomes a Value).")],
+                                "order too.")],
         confirmed_by=f"len(y.topological_order()) is {expected_nodes}.")
-    ok_rules = _check_count(
-        f"{ex} (rules run by backward)", n_rules, expected_rules,
+    ok_rules = check_number(
+        f"{ex} (rules run by backward)", n_rules, expected_rules, whole=True, otherwise=COUNT_HINT,
         hints=[(expected_nodes, "leaves have no rule (nothing comes before them): count only the nodes "
                                 "made by an operation."),
                (expected_rules + 1, "the seed (y.grad = 1) is a step of the stepper, but it runs no rule; "
@@ -153,27 +142,12 @@ def check_order(n_nodes, n_rules):
                                     "each made a node with a rule.")],
         confirmed_by=f"y.backward() applies {expected_rules} rules (the BackpropStepper has "
                      f"{expected_rules + 1} steps: the seed, then one per rule).")
-    return ok_nodes and ok_rules
+    return all_passed([ok_nodes, ok_rules])
 
 
 # ----------------------------------------------------------------------------------------------
 # Exercise 3: write the backward pass from topological_order() and _backward()
 # ----------------------------------------------------------------------------------------------
-
-def _is_empty(fn):
-    """True for a function whose body is only `...` / `pass` (a docstring and comments allowed)."""
-    try:
-        instructions = list(dis.get_instructions(fn))
-    except TypeError:
-        return False
-    for ins in instructions:
-        if ins.opname in ("RESUME", "NOP", "CACHE", "RETURN_VALUE"):
-            continue
-        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval is None:
-            continue
-        return False
-    return True
-
 
 def _case_double_add():
     a = Value(3.0, label="a")
@@ -206,9 +180,27 @@ def _case_L():
     return L, [a, b, c, f], lambda xa, xb, xc, xf: (xa * xb + xc) * xf
 
 
+def _case_unseen():
+    """A graph the notebook never shows: two leaves, reuse at two depths, tanh and a power."""
+    p = Value(0.5, label="p")
+    q = Value(-1.5, label="q")
+    r = p * q + p
+    r.label = "r"
+    s = r.tanh()
+    s.label = "s"
+    z = s * q ** 2 + r
+    z.label = "z"
+
+    def float_fn(xp, xq):
+        rr = xp * xq + xp
+        return math.tanh(rr) * xq ** 2 + rr
+    return z, [p, q], float_fn
+
+
 _CASES = [("c = b + b with b = a + a", _case_double_add),
           ("y = t * (t + 1) with t = x * 3", _case_shared_inner),
-          ("L = (a*b + c) * f", _case_L)]
+          ("L = (a*b + c) * f", _case_L),
+          ("a graph you have not seen, z = tanh(p*q + p) * q**2 + (p*q + p)", _case_unseen)]
 
 
 def _numeric_grads(fn, leaves):
@@ -255,8 +247,10 @@ def _visited_recursion(root):
 
 
 def _twice(root):
-    root.backward()
-    root.backward()
+    for _ in range(2):
+        root.grad = 1.0
+        for node in reversed(root.topological_order()):
+            node._backward()
 
 
 def _late_seed(root):
@@ -291,17 +285,41 @@ _WRONG_WALKS = [
 ]
 
 
-class _BackwardNotAllowed(Exception):
-    pass
+# The engine's own pass, in every form a learner could reach it: the exercise is to write it.
+_ENGINE_PASSES = ("backward", "backward_steps", "_backprop")
 
 
-def _forbidden_backward(self, check_finite=False):
-    raise _BackwardNotAllowed
+class _EnginePassUsed(BaseException):
+    """Raised by the switched-off engine pass; a BaseException, so call_safely lets it through."""
+
+
+@contextlib.contextmanager
+def _engine_pass_forbidden():
+    """While the block runs, the engine's backward pass raises; the list yielded records each try."""
+    tries = []
+    saved = {name: getattr(Value, name) for name in _ENGINE_PASSES}
+
+    def forbidden(name):
+        def method(self, *args, **kwargs):
+            tries.append(name)
+            raise _EnginePassUsed(name)
+        return method
+    for name in _ENGINE_PASSES:
+        setattr(Value, name, forbidden(name))
+    try:
+        yield tries
+    finally:
+        for name, method in saved.items():
+            setattr(Value, name, method)
 
 
 def _all_grads(root):
     """Every node's grad, in the (deterministic) topological order: leaves and intermediates."""
     return [node.grad for node in root.topological_order()]
+
+
+def _same_grads(got, expected):
+    return len(got) == len(expected) and all(close(g, e) for g, e in zip(got, expected))
 
 
 def _grads_after(walk, case):
@@ -317,43 +335,44 @@ def check_my_backward(fn):
     if is_waiting(fn):
         return waiting(ex, "define my_backward(root) and pass the function itself")
     if not callable(fn):
-        return failed(ex, f"pass the function itself, my_backward (no parentheses); got {type(fn).__name__}.")
-    if _is_empty(fn):
+        return failed(ex, f"pass the function itself, my_backward (no parentheses); got {describe(fn)}.")
+    if is_unwritten(fn):
         return waiting(ex, "write the body of my_backward: replace the `...`")
     for title, case in _CASES:
         root, leaves, float_fn = case()
-        saved = Value.backward
-        Value.backward = _forbidden_backward
-        try:
-            fn(root)
-        except _BackwardNotAllowed:
-            return failed(ex, "write the pass yourself with topological_order() and each node's "
-                              "_backward(); calling backward() would hide the point of the exercise.")
-        except Exception as e:  # the learner's code: report any error as a hint, never raise
-            return failed(ex, f"on {title}, your function raised {type(e).__name__}: {e}")
-        finally:
-            Value.backward = saved
+        ok, outcome = False, None
+        with _engine_pass_forbidden() as tries:
+            try:
+                ok, outcome = call_safely(ex, fn, root, case=f"on {title}")
+            except _EnginePassUsed:
+                pass
+        if tries:
+            return failed(ex, f"your function calls the engine's own pass ({tries[0]}()). Write the pass "
+                              f"yourself with topological_order() and each node's _backward(); calling "
+                              f"the engine's would hide the point of the exercise.")
+        if not ok:
+            return outcome
         got = _all_grads(root)
         engine_root, engine_leaves, _ = case()
         engine_root.backward()
         expected = _all_grads(engine_root)
-        numeric = _numeric_grads(float_fn, leaves)
+        numeric = _numeric_grads(float_fn, engine_leaves)
         if not all(close(leaf.grad, n) for leaf, n in zip(engine_leaves, numeric)):  # cannot happen
             return failed(ex, f"on {title} the engine and a finite difference disagree; tell your teacher.")
-        if not close(root.grad, 1.0):
-            if close(root.grad, 0.0):
+        if not isinstance(root.grad, (int, float)) or not close(root.grad, 1.0):
+            if root.grad == 0.0:
                 return failed(ex, f"on {title}, the output's grad is still 0: seed it with 1 "
                                   f"(d root/d root) before running any rule.")
-            return failed(ex, f"on {title}, the output's grad ended at {root.grad:.4f}; it should be "
-                              f"d root/d root, whatever else happens.")
-        if all(close(g, e) for g, e in zip(got, expected)):
+            return failed(ex, f"on {title}, the output's grad ended at {describe(root.grad)}; it should "
+                              f"be d root/d root, whatever else happens.")
+        if _same_grads(got, expected):
             continue
         for walk, hint in _WRONG_WALKS:
-            wrong = _grads_after(walk, case)
-            if all(close(g, w) for g, w in zip(got, wrong)):
+            if _same_grads(got, _grads_after(walk, case)):
                 return failed(ex, f"on {title}: {hint}")
         return failed(ex, f"on {title}, some grads differ from backward(). Check the three "
                           f"beats: seed the output with 1, visit the nodes so that each one comes after "
                           f"every node that uses it, and run each node's rule exactly once.")
-    return passed(ex, "Your pass gives the same grads as backward() and as finite differences on "
-                      "three graphs, including the two where naive recursion goes wrong.")
+    return passed(ex, f"Your pass gives the same grads as backward() and as finite differences on "
+                      f"{len(_CASES)} graphs, including the two where naive recursion goes wrong and "
+                      f"one you had not seen.")

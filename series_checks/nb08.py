@@ -9,8 +9,8 @@ import math
 
 from micrograd_core import Value
 
-from . import check_number, close, failed, is_waiting, numeric_derivative, passed, waiting
-from . import checker
+from . import call_safely, check_number, checker, close, failed, is_unwritten, is_waiting
+from . import numeric_derivative, passed, read_choice, read_number, waiting
 
 __all__ = ["check_exercise_1", "check_exercise_2", "check_exercise_3", "EXERCISE_3_OPTIONS"]
 
@@ -28,23 +28,21 @@ def _engine_div_grad_b(a, b):
 def check_exercise_1(rule):
     """Exercise 1: `rule(a, b)` must return d(a/b)/db for plain floats a and b."""
     name = "Exercise 1 (d(a/b)/db)"
-    if is_waiting(rule):
+    if is_waiting(rule) or is_unwritten(rule):
         return waiting(name, "write the body of the function")
     if not callable(rule):
         return failed(name, "pass the function itself (its name, without parentheses), not a number.")
     got = []
     for a, b in _POINTS_1:
-        try:
-            value = rule(a, b)
-        except Exception as e:  # a learner's function may fail in any way: turn it into a hint
-            return failed(name, f"calling your function with a={a}, b={b} raised {type(e).__name__}: {e}")
+        ok, value = call_safely(name, rule, a, b, case=f"with a={a}, b={b}")
+        if not ok:
+            return value
         if is_waiting(value):
             return waiting(name, "replace the `...` after `return` with a formula in a and b")
-        try:
-            got.append(float(value))
-        except (TypeError, ValueError):
-            return failed(name, f"the function should return a number (a float), got {type(value).__name__}. "
-                                "If you built Values inside it, return .data or work with plain floats.")
+        value = read_number(name, value, "what your function returns")
+        if value is None:
+            return False
+        got.append(value)
     engine = [_engine_div_grad_b(a, b) for a, b in _POINTS_1]
     numeric = [numeric_derivative(lambda bb, a=a: a / bb, b) for a, b in _POINTS_1]
     if all(close(g, e) and close(g, n, 1e-3) for g, e, n in zip(got, engine, numeric)):
@@ -55,9 +53,13 @@ def check_exercise_1(rule):
     wrong_rules = (
         (lambda a, b: 1 / b, "that is the derivative with respect to a (the numerator). "
                              "Differentiate with respect to the divisor b instead."),
-        (lambda a, b: -1 / b ** 2, "you have the derivative of b**-1; the numerator a still multiplies it."),
-        (lambda a, b: -a / b, "the power rule lowers the exponent by one: d(b**-1)/db = -1 * b**-2."),
-        (lambda a, b: -a / b ** 3, "one power too many: d(b**-1)/db = -1 * b**-2, so divide by b squared."),
+        (lambda a, b: -1 / b ** 2, "your rule gives the same slope for every a, but a / b reacts more "
+                                   "to b when a is larger: where did the numerator go?"),
+        (lambda a, b: -a / b, "your rule shrinks like 1/b as b grows; a finite difference at b = 1 "
+                              "and b = 2 shows the true slope shrinking faster. Check which power of b "
+                              "the power rule leaves when you differentiate b**-1."),
+        (lambda a, b: -a / b ** 3, "your rule shrinks too fast as b grows: check the exponent the power "
+                                   "rule leaves when you differentiate b**-1."),
     )
     for wrong, hint in wrong_rules:
         if all(close(g, wrong(a, b)) for g, (a, b) in zip(got, _POINTS_1)):
@@ -65,7 +67,7 @@ def check_exercise_1(rule):
     if all(close(g, -e) for g, e in zip(got, engine)):
         return failed(name, "the size is right everywhere but the sign is flipped: making the divisor larger "
                             "makes a positive a / b smaller.")
-    bad = next((a, b) for (a, b), g, e in zip(_POINTS_1, got, engine) if not close(g, e))
+    bad = next(((a, b) for (a, b), g, e in zip(_POINTS_1, got, engine) if not close(g, e)), _POINTS_1[0])
     return failed(name, f"at a={bad[0]}, b={bad[1]} your rule disagrees with backward(). Write a / b as "
                         "a * b**-1 and use the power rule on b**-1.")
 
@@ -83,11 +85,14 @@ def check_exercise_2(answer):
     hints = (
         (sx, "that is the value of the sigmoid at 0.5, not its slope."),
         (1 - sx ** 2, "1 - s**2 is tanh's rule. The sigmoid's rule is written with s and 1 - s."),
-        (0.25, "0.25 is the slope at x = 0, where s = 0.5. Use s = sigmoid(0.5)."),
+        (0.25, "0.25 is the slope at x = 0 (where s = 0.5), and also what the rule gives when x itself "
+               "is put in place of s: put s = sigmoid(0.5) into the rule instead."),
         (1 - sx, "that is only one factor of the sigmoid's rule; it has two."),
-        (x * (1 - x), "evaluate the rule at s = sigmoid(0.5), not at x = 0.5 itself."),
     )
     return check_number("Exercise 2 (sigmoid slope)", answer, v.grad, hints=hints,
+                        what="replace the `...` of answer_2 with a number",
+                        otherwise="compute s = sigmoid(0.5) first, then put s into the sigmoid's rule "
+                                  "(section on the sigmoid: it is written with s alone).",
                         confirmed_by=f"backward() gives {v.grad:.4f} and a finite difference {numeric:.4f}.")
 
 
@@ -106,9 +111,9 @@ def check_exercise_3(answer):
     name = "Exercise 3 (which op gives nan)"
     if is_waiting(answer):
         return waiting(name, "put one letter in quotes, e.g. 'A'")
-    letter = str(answer).strip().upper()
-    if letter not in EXERCISE_3_OPTIONS:
-        return failed(name, f"answer with one of the letters {', '.join(EXERCISE_3_OPTIONS)}, in quotes.")
+    letter = read_choice(name, answer, tuple(EXERCISE_3_OPTIONS), "the letter", case=str.upper)
+    if letter is None:
+        return False
     results = {k: fn(Value(1000.0, label="x")).data for k, (_, fn) in EXERCISE_3_OPTIONS.items()}
     nan_letters = [k for k, r in results.items() if math.isnan(r)]
     if letter in nan_letters:
@@ -117,6 +122,6 @@ def check_exercise_3(answer):
     if math.isinf(results[letter]):
         return failed(name, "that one goes wrong too, but to inf, not nan: log of a huge number is just "
                             "huge. nan needs an operation with no answer at all, like inf / inf or inf - inf.")
-    return failed(name, "that one is computed by the engine with a formula that never takes exp of a "
-                        "large positive number, so it stays finite. Look for an expression that divides "
-                        "one overflowing exp by another.")
+    return failed(name, f"{EXERCISE_3_OPTIONS[letter][0]} is computed by the engine with a formula that "
+                        f"never takes exp of a large positive number, so it stays finite. Look for an "
+                        f"expression that divides one overflowing exp by another.")

@@ -6,27 +6,14 @@ with a finite difference. Building a model draws random numbers, so every checke
 the random state: running a checker never changes what the rest of the notebook computes.
 """
 
-import random
-
 from micrograd_core import MLP, Layer, Neuron
 
-from . import failed, is_waiting, numeric_derivative, passed, waiting
-from . import checker
+from . import check_number, checker, describe, failed, is_waiting, keep_random_state
+from . import numeric_derivative, passed, read_choice, read_whole_number, waiting
 
 __all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
 
 EX1_ARCH = (4, [8, 8, 2])
-
-
-class _KeepRandomState:
-    """Run a block without disturbing the notebook's random sequence."""
-
-    def __enter__(self):
-        self.state = random.getstate()
-
-    def __exit__(self, *exc):
-        random.setstate(self.state)
-        return False
 
 
 def _formula(nin, nouts):
@@ -38,10 +25,11 @@ def _formula(nin, nouts):
 def check_exercise_1(answer):
     """Exercise 1: how many parameters does MLP(4, [8, 8, 2]) have?"""
     nin, nouts = EX1_ARCH
-    with _KeepRandomState():
+    with keep_random_state():
         counted = len(MLP(nin, nouts).parameters())
     expected = _formula(nin, nouts)
-    assert counted == expected  # the engine and the formula must agree before we judge the answer
+    if counted != expected:  # cannot happen: the engine and the formula must agree
+        return failed("Exercise 1 (parameter count)", "the engine and the formula disagree; tell your teacher.")
     sizes = [nin] + list(nouts)
     pairs = list(zip(sizes[:-1], sizes[1:]))
     weights_only = sum(a * b for a, b in pairs)
@@ -54,21 +42,12 @@ def check_exercise_1(answer):
         (sum((a + 1) * b for a, b in pairs[1:]), f"you skipped the first layer: it maps the {nin} inputs "
                                                   f"to {nouts[0]} neurons."),
     )
-    exercise = "Exercise 1 (parameter count)"
-    if is_waiting(answer):
-        return waiting(exercise)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return failed(exercise, f"the answer should be a whole number, got {type(answer).__name__} {answer!r}.")
-    if value == expected:
-        return passed(exercise, f"The formula gives {expected} and len(MLP{EX1_ARCH}.parameters()) "
-                                f"counts {counted}.")
-    for wrong, hint in hints:
-        if value == wrong:
-            return failed(exercise, hint)
-    return failed(exercise, f"write the sizes as one list, [{nin}] + {list(nouts)}: each consecutive pair "
-                            "(nin, nout) is one layer with (nin + 1) * nout parameters; add up the layers.")
+    return check_number("Exercise 1 (parameter count)", answer, expected, hints, whole=True,
+                        confirmed_by=f"The formula gives {expected} and len(MLP{EX1_ARCH}.parameters()) "
+                                     f"counts {counted}.",
+                        otherwise=f"write the sizes as one list, [{nin}] + {list(nouts)}: each "
+                                  f"consecutive pair (nin, nout) is one layer with (nin + 1) * nout "
+                                  f"parameters; add up the layers.")
 
 
 @checker
@@ -78,13 +57,12 @@ def check_exercise_2(length, kind):
     if is_waiting(length) or is_waiting(kind):
         return waiting(name, "fill in both `length` and `kind`")
     x = [0.5, -1.0, 2.0, 0.0, 1.5]
-    with _KeepRandomState():
+    with keep_random_state():
         three = Layer(5, 3)(x)
         one = Layer(5, 1)(x)
-    try:
-        n = int(length)
-    except (TypeError, ValueError):
-        return failed(name, "`length` should be a whole number.")
+    n = read_whole_number(name, length, "length")
+    if n is None:
+        return False
     if n != len(three):
         if n == 5:
             return failed(name, "5 is the number of inputs. A layer returns one output per neuron.")
@@ -92,7 +70,10 @@ def check_exercise_2(length, kind):
             return failed(name, "a layer returns one output per neuron, and Layer(5, 3) has more than one.")
         return failed(name, "count the neurons of Layer(5, 3): Layer(nin, nout) has nout of them, "
                             "and each gives one output.")
-    kind_name = kind.__name__ if isinstance(kind, type) else str(kind).strip()
+    if not isinstance(kind, (type, str)):
+        return failed(name, f"answer `kind` with a type, such as list or Value (or its name in quotes); "
+                            f"got {describe(kind)}.")
+    kind_name = kind.__name__ if isinstance(kind, type) else str.__str__(kind).strip()
     if kind_name.lower() in ("list", "tuple"):
         return failed(name, "look at the last line of Layer.__call__: a list with a single element is "
                             "unwrapped.")
@@ -127,18 +108,26 @@ def _grads_of(model, x):
     return grads
 
 
+def _neuron_key(text):
+    return text.replace(" ", "").upper()
+
+
 @checker
 def check_exercise_3(answer, model, x):
     """Exercise 3: the name of the neuron one of whose weights has the largest |grad| (e.g. 'L1 N2')."""
     name = "Exercise 3 (largest weight gradient)"
     if is_waiting(answer):
         return waiting(name, "put the neuron's name in quotes, e.g. 'L1 N2'")
-    given = answer.name if isinstance(answer, Neuron) else str(answer)
-    key = given.replace(" ", "").upper()
-    neurons = {n.name.replace(" ", "").upper(): n for n in _weights_by_neuron(model)}
+    if isinstance(answer, Neuron):
+        answer = answer.name
+    if not isinstance(answer, str):
+        return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name, "
+                            f"in quotes; got {describe(answer)}.")
+    key = _neuron_key(str.__str__(answer))
+    neurons = {_neuron_key(n.name): n for n in _weights_by_neuron(model)}
     if key not in neurons:
         return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
-                            f"got {given!r}.")
+                            f"got {describe(str.__str__(answer))}.")
     learners_grads_zero = all(p.grad == 0.0 for p in model.parameters())
     grads = _grads_of(model, x)
     by_abs = max(((abs(grads[w]), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]

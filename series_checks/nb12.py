@@ -7,8 +7,8 @@ gradients, confirmed with symmetric finite differences, so a checker never trust
 
 from micrograd_core import Value
 
-from . import close, failed, is_waiting, passed, waiting, numeric_derivative
-from . import checker, is_unwritten, read_number
+from . import call_safely, check_number, checker, close, failed, is_unwritten, is_waiting
+from . import numeric_derivative, passed, read_number, read_numbers, waiting
 
 __all__ = ["EX1_SCORES", "EX1_LABELS", "ALPHA", "LR", "W",
            "check_margin_loss", "check_score_grads", "check_accuracy",
@@ -57,18 +57,9 @@ def check_margin_loss(answer):
         (flipped, "the margin is y * s, and the loss is relu(1 - margin): check the sign inside the relu."),
         (zero_one, "the labels are -1 and +1 here, not 0 and 1."),
     ]
-    if is_waiting(answer):
-        return waiting(name)
-    value = read_number(name, answer)
-    if value is None:
-        return False
-    if close(value, expected):
-        return passed(name, f"The engine gives {expected:.4f} as well.")
-    for wrong, message in hints:
-        if close(value, wrong):
-            return failed(name, message)
-    return failed(name, "compute the margin y*s of each point, then relu(1 - margin) of each, then "
-                        "their mean; a table with one row per point helps.")
+    return check_number(name, answer, expected, hints, confirmed_by=f"The engine gives {expected:.4f} as well.",
+                        otherwise="compute the margin y*s of each point, then relu(1 - margin) of each, "
+                                  "then their mean; a table with one row per point helps.")
 
 
 @checker
@@ -76,12 +67,9 @@ def check_score_grads(answer):
     name = "Exercise 1b (gradient of the loss with respect to each score)"
     if is_waiting(answer) or (isinstance(answer, (list, tuple)) and any(is_waiting(a) for a in answer)):
         return waiting(name, "fill in the five gradients")
-    try:
-        values = [float(a) for a in answer]
-    except (TypeError, ValueError):
-        return failed(name, "give a list of five numbers, one gradient per score.")
-    if len(values) != len(EX1_SCORES):
-        return failed(name, f"give one gradient per score: {len(EX1_SCORES)} numbers, got {len(values)}.")
+    values = read_numbers(name, answer, "score_grads", length=len(EX1_SCORES))
+    if values is None:
+        return False
     _, expected = _margin_loss_values(EX1_SCORES, EX1_LABELS)
     numeric = []
     for i in range(len(EX1_SCORES)):
@@ -131,12 +119,12 @@ def check_accuracy(accuracy):
         return failed(name, "accuracy should be a function of (scores, labels).")
     for scores, labels in _ACC_CASES:
         expected = _reference_accuracy(scores, labels)
-        try:
-            got = accuracy(list(scores), list(labels))
-            got = float(got)
-        except Exception as e:
-            return failed(name, f"accuracy(scores, labels) raised or returned a non-number: "
-                                f"{type(e).__name__}: {e}")
+        ok, got = call_safely(name, accuracy, list(scores), list(labels), case=f"on scores {scores}")
+        if not ok:
+            return got
+        got = read_number(name, got, "what accuracy returns")
+        if got is None:
+            return False
         if close(got, expected, 1e-9):
             continue
         n = len(scores)
@@ -169,6 +157,11 @@ def _l2_grad_engine():
     return p.grad
 
 
+def _relatively_close(a, b, rel=1e-3):
+    """Within rel of b's own size: the L2 numbers are tiny, so no absolute floor of 1 here."""
+    return abs(a - b) <= rel * abs(b)
+
+
 @checker
 def check_l2_gradient(answer):
     name = "Exercise 3a (gradient of the L2 term)"
@@ -179,7 +172,7 @@ def check_l2_gradient(answer):
     value = read_number(name, answer)
     if value is None:
         return False
-    if abs(value - expected) <= 1e-3 * abs(expected):
+    if _relatively_close(value, expected):
         return passed(name, f"The engine gives {expected:.1e} and a finite difference {numeric:.1e}.")
     for wrong, message in [
         (ALPHA * W, "the derivative of p*p is not p: where does the factor from the square go?"),
@@ -187,7 +180,7 @@ def check_l2_gradient(answer):
         (2 * W, "the term is alpha * p^2: keep the alpha."),
         (-expected, "the gradient of alpha * p^2 has the sign of p."),
     ]:
-        if abs(value - wrong) <= 1e-3 * abs(wrong):
+        if _relatively_close(value, wrong):
             return failed(name, message)
     return failed(name, "differentiate alpha * p^2 with respect to p, then put in alpha = 1e-4 and p = 0.8.")
 
@@ -207,11 +200,12 @@ def check_shrink_factor(answer):
         return passed(name, f"One update with the engine's L2 gradient takes p from {W} to "
                             f"{W * expected:.6f}: a factor {expected:.4f}.")
     for wrong, message in [
-        (1 - ALPHA * LR, "the L2 gradient is 2 * alpha * p: the factor 2 from the square is missing."),
-        (1 + 2 * ALPHA * LR, "the update goes against the gradient, so the parameter shrinks: the factor "
-                             "is below 1."),
-        (2 * ALPHA * LR, "that is how much is taken away (as a fraction of p); the question asks what p "
-                         "is multiplied by."),
+        (1 - ALPHA * LR, "your factor misses something from the derivative of the square: take the "
+                         "L2 gradient of exercise 3a as it is, and put it in the update."),
+        (1 + 2 * ALPHA * LR, "with that factor p would grow: an update steps against the gradient. "
+                             "Check the sign of the step."),
+        (2 * ALPHA * LR, "that number is tiny, but one step barely changes p: the factor multiplies "
+                         "the whole of p. Write the new p as (a number) * p."),
         (W * expected, "that is the new value of p; divide by p to get the factor."),
     ]:
         if abs(value - wrong) < 1e-9:

@@ -12,8 +12,8 @@ import numpy as np
 
 from micrograd_core import Layer, Value
 
-from . import failed, is_waiting, passed, waiting
-from . import checker
+from . import checker, describe, failed, is_waiting, keep_random_state, passed, read_number
+from . import read_whole_number, waiting
 
 __all__ = ["EX2_A", "EX2_B", "EX3_W", "EX3_X", "EX3_B", "EX3_C",
            "check_node_count", "check_two_backwards", "check_vectorised_grads"]
@@ -35,12 +35,9 @@ EX3_C = np.array([1.0, -2.0, 0.5])
 # ----------------------------------------------------------------------------------------------
 
 def _nodes_per_call(nin=16, nout=16):
-    state = random.getstate()
-    try:
+    with keep_random_state():
         random.seed(0)
         layer = Layer(nin, nout)
-    finally:
-        random.setstate(state)
     x = [Value(float(i)) for i in range(nin)]
     outs = layer(x)
     seen = set()
@@ -49,22 +46,17 @@ def _nodes_per_call(nin=16, nout=16):
     return len(seen) - len(layer.parameters()) - len(x)
 
 
-def _as_count(answer):
-    value = float(answer)
-    if value != int(value):
-        raise ValueError
-    return int(value)
-
-
 @checker
 def check_node_count(one_call, batch_of_100):
     name = "Exercise 1 (counting nodes)"
     if is_waiting(one_call) or is_waiting(batch_of_100):
         return waiting(name, "fill in both counts")
-    try:
-        one, hundred = _as_count(one_call), _as_count(batch_of_100)
-    except (TypeError, ValueError):
-        return failed(name, "both answers should be whole numbers of nodes.")
+    one = read_whole_number(name, one_call, "nodes_one_call")
+    if one is None:
+        return False
+    hundred = read_whole_number(name, batch_of_100, "nodes_batch_100")
+    if hundred is None:
+        return False
     expected = _nodes_per_call()
     per_neuron = expected // 16
     if one == expected:
@@ -119,10 +111,12 @@ def check_two_backwards(a_grad, b_grad, c_grad):
     f = lambda a, b: a * b + b ** 2
     na = 2 * (f(EX2_A + h, EX2_B) - f(EX2_A - h, EX2_B)) / (2 * h)
     nb = 2 * (f(EX2_A, EX2_B + h) - f(EX2_A, EX2_B - h)) / (2 * h)
-    try:
-        a_val, b_val = float(a_grad), float(b_grad)
-    except (TypeError, ValueError):
-        return failed(name, "a_grad and b_grad should be numbers.")
+    a_val = read_number(name, a_grad, "a_grad")
+    if a_val is None:
+        return False
+    b_val = read_number(name, b_grad, "b_grad")
+    if b_val is None:
+        return False
     one_a, one_b = ea / 2, eb / 2
     if abs(a_val - one_a) < 1e-9 and abs(b_val - one_b) < 1e-9:
         return failed(name, "those are the gradients of one backward call. The second call does not "
@@ -143,10 +137,12 @@ def check_two_backwards(a_grad, b_grad, c_grad):
         return failed(name, "b_grad: b reaches z through two paths; add them, then think about the "
                             "second call.")
     if c_grad is not None:
-        try:
-            c_val = float(c_grad)
-        except (TypeError, ValueError):
-            return failed(name, "c_grad should be a number or None.")
+        if isinstance(c_grad, (int, float)) and not isinstance(c_grad, bool):
+            c_val = read_number(name, c_grad, "c_grad")
+            if c_val is None:
+                return False
+        else:
+            return failed(name, f"c_grad should be a number or None, got {describe(c_grad)}.")
         if abs(c_val - 2.0) < 1e-9 or abs(c_val - 1.0) < 1e-9:
             return failed(name, "a_grad and b_grad are right. c_grad: that is what OUR engine would store in "
                                 "the intermediate node c. Which tensors does PyTorch keep a .grad for?")
@@ -193,6 +189,26 @@ def _numeric_grads(h=1e-6):
     return grads
 
 
+def _read_array(name, label, v):
+    """v as a float array of finite numbers, or None after printing what is wrong with it."""
+    if isinstance(v, (str, bytes, bool, Value)):
+        failed(name, f"{label} should be a numpy array of numbers, got {describe(v)}.")
+        return None
+    try:
+        array = np.asarray(v)
+    except Exception:  # noqa: BLE001 - ragged lists, objects that fail to convert
+        array = None
+    if array is None or array.dtype.kind not in "iuf":
+        failed(name, f"{label} should be a numpy array of numbers (or nested lists of numbers), "
+                     f"got {describe(v)}.")
+        return None
+    array = array.astype(float)
+    if not np.isfinite(array).all():
+        failed(name, f"{label} has an entry that is inf or nan: every entry is an ordinary finite number.")
+        return None
+    return array
+
+
 def _same(a, b):
     return a.shape == b.shape and np.allclose(a, b, rtol=0, atol=1e-6)
 
@@ -202,10 +218,13 @@ def check_vectorised_grads(dW, dx, db):
     name = "Exercise 3 (vectorised gradients)"
     if any(is_waiting(v) for v in (dW, dx, db)):
         return waiting(name, "write numpy expressions for dW, dx and db")
-    try:
-        dW, dx, db = (np.asarray(v, dtype=float) for v in (dW, dx, db))
-    except (TypeError, ValueError):
-        return failed(name, "dW, dx and db should be numpy arrays (or nested lists of numbers).")
+    arrays = []
+    for label, v in (("dL_dW", dW), ("dL_dx", dx), ("dL_db", db)):
+        array = _read_array(name, label, v)
+        if array is None:
+            return False
+        arrays.append(array)
+    dW, dx, db = arrays
     eW, ex, eb = _engine_grads()
     nW, nx, nb = _numeric_grads()
     ones = np.ones_like(EX3_C)

@@ -368,3 +368,32 @@ def test_all_passed_combines_parts():
         assert sc.all_passed([sc.passed("a"), sc.passed("b")])
         assert sc.all_passed([sc.waiting("a"), sc.passed("b")]).kind == "waiting"
     assert not sc.all_passed([])
+
+
+# ---------------------------------------------------------------------------------- the battery itself
+
+def test_the_battery_catches_a_naive_checker():
+    """checks_battery must fail on the kind of checker issue 12 found (inf close to inf, float())."""
+    from checks_battery import assert_refuses_battery
+
+    @sc.checker
+    def naive(answer):
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            return sc.failed("Exercise 1", "a number, please")
+        if abs(value - 2.0) <= 1e-4 * max(1.0, abs(value), 2.0):
+            return sc.passed("Exercise 1")
+        return sc.failed("Exercise 1", "not 2")
+    with pytest.raises(AssertionError, match="accepted|fell back|no hint"):
+        assert_refuses_battery(naive, (2.0,), 0)
+
+
+def test_the_battery_catches_a_hint_that_shows_the_answer():
+    from checks_battery import assert_hint
+
+    @sc.checker
+    def leaky(answer):
+        return sc.failed("Exercise 1", "the answer is 2.5000")
+    with pytest.raises(AssertionError, match="shows the expected value"):
+        assert_hint(leaky, (1.0,), "the answer", secrets=[2.5])

@@ -1,0 +1,85 @@
+"""Grading at scale: the checkers as otter-grader tests (grading/build_assignment.py).
+
+The assignment is built from lesson 00 and its solutions, turned into a student notebook and an
+autograder by `otter assign`, and three submissions are graded by `otter run`: the solved notebook
+scores full marks; a wrong one (one wrong answer, one inf) and a blank one score zero.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+otter = pytest.importorskip("otter", reason="otter-grader is not installed (pip install -r requirements.txt)")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "grading"))
+import build_assignment  # noqa: E402
+
+# Grades every submission given on the command line with one autograder; prints {name: [score, max]}.
+GRADE_ALL = """
+import json, sys
+from otter.run import main as run
+scores = {}
+for path in sys.argv[2:]:
+    results = run(path, autograder=sys.argv[1], output_dir=None, no_logo=True)
+    scores[path] = [results.total, results.possible]
+print("SCORES " + json.dumps(scores))
+"""
+
+
+def _fill(student_path, out_path, answers):
+    """A submission: the student notebook with `name = ...` lines replaced by `name = answer`."""
+    nb = nbformat.read(student_path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for name, answer in answers.items():
+                cell.source = cell.source.replace(f"{name} = ...", f"{name} = {answer}")
+    nbformat.write(nb, out_path)
+    return out_path
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("otter")
+    master = work / "00_assignment.ipynb"
+    nbformat.write(build_assignment.build("00"), master)
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    subprocess.run([sys.executable, "-m", "otter", "assign", str(master), str(work / "dist")],
+                   cwd=work, env=env, check=True, capture_output=True, text=True)
+    (zip_path,) = (work / "dist" / "autograder").glob("*.zip")
+    student = work / "dist" / "student" / "00_assignment.ipynb"
+    submissions = {
+        "solved": str(work / "dist" / "autograder" / "00_assignment.ipynb"),
+        "wrong": str(_fill(student, work / "wrong.ipynb", {"new_L": "1.0", "nudged_L": 'float("inf")'})),
+        "blank": str(student),
+    }
+    done = subprocess.run([sys.executable, "-c", GRADE_ALL, str(zip_path), *submissions.values()],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=1200)
+    line = next((l for l in done.stdout.splitlines() if l.startswith("SCORES ")), None)
+    assert line, f"otter run printed no scores:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    by_path = json.loads(line[len("SCORES "):])
+    return {name: by_path[path] for name, path in submissions.items()}, student
+
+
+def test_the_student_notebook_hides_the_answers(graded):
+    _, student = graded
+    text = student.read_text()
+    assert "new_L = ..." in text and "nudged_L = ..." in text
+    assert "-9.0" not in text and "-7.94" not in text
+
+
+def test_a_solved_submission_scores_full_marks(graded):
+    scores, _ = graded
+    total, possible = scores["solved"]
+    assert possible == 2 and total == possible
+
+
+@pytest.mark.parametrize("submission", ["wrong", "blank"])
+def test_a_wrong_or_blank_submission_scores_zero(graded, submission):
+    scores, _ = graded
+    total, possible = scores[submission]
+    assert possible == 2 and total == 0
