@@ -11,26 +11,13 @@ import pytest
 
 import micrograd_core
 import series_checks
-from checks_battery import assert_refuses_battery
+from checks_battery import AlwaysEqual, assert_refuses_battery
 from series_checks import nb07, nb13
 
 
 # ----------------------------------------------------------------------------------------------
 # Helpers
 # ----------------------------------------------------------------------------------------------
-
-class AlwaysEqual:
-    """An answer that claims to equal everything."""
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    def __hash__(self):
-        return 0
-
 
 def _raises(*args, **kwargs):
     raise RuntimeError("learner code failed")
