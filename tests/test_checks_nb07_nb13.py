@@ -10,25 +10,14 @@ import math
 import pytest
 
 import micrograd_core
+import series_checks
+from checks_battery import AlwaysEqual, assert_refuses_battery
 from series_checks import nb07, nb13
 
 
 # ----------------------------------------------------------------------------------------------
 # Helpers
 # ----------------------------------------------------------------------------------------------
-
-class AlwaysEqual:
-    """An answer that claims to equal everything."""
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    def __hash__(self):
-        return 0
-
 
 def _raises(*args, **kwargs):
     raise RuntimeError("learner code failed")
@@ -222,7 +211,7 @@ EXPECTED_IN_FIRST_TEST = {
 
 @pytest.fixture
 def short_time_limit(monkeypatch):
-    monkeypatch.setattr(nb07, "SECONDS", 0.5)
+    monkeypatch.setattr(series_checks, "TIME_LIMIT", 0.5)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -565,3 +554,36 @@ def test_nb13_reference_gradient_is_the_engines():
     for scores, target in nb13.EX3_CASES:
         engine = nb13.engine_gradient(scores, target)
         assert all(abs(a - b) < 1e-9 for a, b in zip(engine, gradient_reference(scores, target)))
+
+
+# ----------------------------------------------------------------------------------------------
+# The shared hostile battery (tests/checks_battery.py), on every checker of both notebooks
+# ----------------------------------------------------------------------------------------------
+
+def test_battery_nb07_local_derivative():
+    expected = 3 * nb07.EX1_X ** 2
+    assert_refuses_battery(nb07.check_local_derivative, (expected,), slot=0, kind="number", secrets=[expected])
+
+
+def test_battery_nb07_value_class():
+    assert_refuses_battery(nb07.check_value_class, (make_class(),), slot=0, kind="function")
+
+
+def test_battery_nb07_compositions():
+    assert_refuses_battery(nb07.check_compositions, (make_class(),), slot=0, kind="function")
+
+
+def test_battery_nb13_softmax():
+    secrets = [p for p in softmax_reference(nb13.EX1_CASES[0][0])]
+    assert_refuses_battery(nb13.check_softmax, (softmax_reference,), slot=0, kind="function", secrets=secrets)
+
+
+def test_battery_nb13_gradient_entry():
+    expected = softmax_reference(nb13.EX2_SCORES)[nb13.EX2_CLASS] - 1
+    assert_refuses_battery(nb13.check_gradient_entry, (expected,), slot=0, kind="number", secrets=[expected])
+
+
+def test_battery_nb13_ce_gradient():
+    scores, target = nb13.EX3_CASES[0]
+    secrets = [g for g in gradient_reference(scores, target) if abs(abs(g) - 1) > 0.001]
+    assert_refuses_battery(nb13.check_ce_gradient, (gradient_reference,), slot=0, kind="function", secrets=secrets)
