@@ -796,3 +796,75 @@ class MLP(Module):
 
     def __repr__(self):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+# ----------------------------------------------------------------------------------------------
+# Many-input operations (added for notebook 15, a character-level language model)
+#
+# A scalar engine pays per node. A neuron's w . x + b built from + and * costs 2n nodes, and a
+# cross-entropy over 27 logits about a hundred more. Each function below makes ONE node with many
+# input slots instead, with the same value and the same gradients as the composed version (see
+# tests/test_engine_many_inputs.py). Frameworks fuse the same way (PyTorch's cross_entropy is one op).
+# ----------------------------------------------------------------------------------------------
+
+__all__ += ["weighted_sum", "cross_entropy"]
+
+
+def weighted_sum(weights, inputs, bias=0.0):
+    """sum(w_i * x_i) + bias as one node. Slots: the weights, then the inputs, then the bias."""
+    weights, inputs = list(weights), list(inputs)
+    if len(weights) != len(inputs):
+        raise ValueError(f"weighted_sum: {len(weights)} weights for {len(inputs)} inputs; give one "
+                         f"weight per input.")
+    slots = [_as_value(v, "weighted_sum") for v in weights + inputs + [bias]]
+    n = len(weights)
+    total = sum(w.data * x.data for w, x in zip(slots[:n], slots[n:2 * n])) + slots[-1].data
+    out = Value(total, tuple(slots), "w.x+b")
+    out._rule = _weighted_sum_backward
+    return out
+
+
+def _weighted_sum_backward(out):
+    slots = out._prev
+    n = (len(slots) - 1) // 2
+    ws, xs, b = slots[:n], slots[n:2 * n], slots[-1]
+    for w, x in zip(ws, xs):
+        w.grad += x.data * out.grad   # d(w.x + b)/dw_i = x_i
+    for w, x in zip(ws, xs):
+        x.grad += w.data * out.grad   # d(w.x + b)/dx_i = w_i
+    b.grad += out.grad                # d(w.x + b)/db = 1
+
+
+def cross_entropy(logits, target):
+    """-log(softmax(logits)[target]) as one node; its rule is p - y, one line per logit.
+
+    Computed as log-sum-exp with the largest logit taken out first, so that no exp overflows.
+    """
+    logits = [_as_value(v, "cross_entropy") for v in logits]
+    if not logits:
+        raise ValueError("cross_entropy: no logits; give one score per class.")
+    if isinstance(target, bool) or not isinstance(target, numbers.Integral) or not 0 <= target < len(logits):
+        raise ValueError(f"cross_entropy: the target must be the index of a class, 0 to {len(logits) - 1}, "
+                         f"got {target!r}.")
+    target = int(target)
+    biggest = max(v.data for v in logits)
+    log_norm = math.log(sum(math.exp(v.data - biggest) for v in logits)) + biggest
+    out = Value(log_norm - logits[target].data, tuple(logits), "cross-entropy")
+
+    # The target is a plain number, not a node, so this rule closes over it (as __pow__ does).
+    def _backward(out):
+        log_norm = out.data + out._prev[target].data          # log-sum-exp, recovered from out
+        for i, v in enumerate(out._prev):
+            p = math.exp(v.data - log_norm)                   # softmax probability of class i
+            v.grad += (p - (1.0 if i == target else 0.0)) * out.grad
+    out._rule = _backward
+    return out
+
+
+def _as_value(v, op):
+    """A Value as it is, a number as a new leaf; anything else explained."""
+    if isinstance(v, Value):
+        return v
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        return Value(v)
+    raise TypeError(f"{op}: every input must be a Value or a number, got {type(v).__name__} {v!r}.")
