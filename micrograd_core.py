@@ -69,6 +69,8 @@ class Value:
     def _prev(self):
         """The inputs, in slot order: () for a leaf, (a,) for a unary op, (a, b) for a binary one."""
         a, b = self._a, self._b
+        if b is _MANY:  # a node with many inputs (weighted_sum, cross_entropy) keeps them all in _a
+            return a
         return () if a is None else (a,) if b is None else (a, b)
 
     # Which Neuron made this node, for drawings (viz.draw_dot boxes each neuron). Only a neuron's
@@ -208,6 +210,9 @@ class Value:
                 opened.add(node)
                 stack.append(node)
                 b, a = node._b, node._a   # pushed second slot first, so the first is placed first
+                if b is _MANY:
+                    stack.extend(child for child in reversed(a) if child not in opened)
+                    continue
                 if b is not None and b not in opened:
                     stack.append(b)
                 if a is not None and a not in opened:
@@ -265,6 +270,7 @@ def _no_rule():
 # ----------------------------------------------------------------------------------------------
 
 _new = object.__new__
+_MANY = object()  # in a node's _b slot: its _a slot holds a tuple of many inputs (see the end)
 
 
 def _node(data, a, b, op, rule):
@@ -363,6 +369,10 @@ def _chain_rule(out):
     if local is None:            # a hand-written closure: it has updated the grads itself
         return None
     upstream = out.grad
+    if out._b is _MANY:          # many inputs (see weighted_sum): one local derivative per slot
+        for child, d in zip(out._a, local):
+            child.grad += d * upstream
+        return local
     d = local[0]
     if d is not None:            # None: ReLU is off, nothing flows back
         out._a.grad += d * upstream
@@ -816,31 +826,26 @@ def weighted_sum(weights, inputs, bias=0.0):
     if len(weights) != len(inputs):
         raise ValueError(f"weighted_sum: {len(weights)} weights for {len(inputs)} inputs; give one "
                          f"weight per input.")
-    slots = [_as_value(v, "weighted_sum") for v in weights + inputs + [bias]]
+    slots = tuple(_as_value(v, "weighted_sum") for v in weights + inputs + [bias])
     n = len(weights)
     total = sum(w.data * x.data for w, x in zip(slots[:n], slots[n:2 * n])) + slots[-1].data
-    out = Value(total, tuple(slots), "w.x+b")
-    out._rule = _weighted_sum_backward
-    return out
+    return _node(total, slots, _MANY, "w.x+b", _weighted_sum_locals)
 
 
-def _weighted_sum_backward(out):
-    slots = out._prev
+def _weighted_sum_locals(out):
+    slots = out._a
     n = (len(slots) - 1) // 2
-    ws, xs, b = slots[:n], slots[n:2 * n], slots[-1]
-    for w, x in zip(ws, xs):
-        w.grad += x.data * out.grad   # d(w.x + b)/dw_i = x_i
-    for w, x in zip(ws, xs):
-        x.grad += w.data * out.grad   # d(w.x + b)/dx_i = w_i
-    b.grad += out.grad                # d(w.x + b)/db = 1
+    weights, inputs = slots[:n], slots[n:2 * n]
+    # d(w.x + b)/dw_i = x_i,  d(w.x + b)/dx_i = w_i,  d(w.x + b)/db = 1
+    return tuple(x.data for x in inputs) + tuple(w.data for w in weights) + (1.0,)
 
 
 def cross_entropy(logits, target):
-    """-log(softmax(logits)[target]) as one node; its rule is p - y, one line per logit.
+    """-log(softmax(logits)[target]) as one node; its local derivatives are p - y, one per logit.
 
     Computed as log-sum-exp with the largest logit taken out first, so that no exp overflows.
     """
-    logits = [_as_value(v, "cross_entropy") for v in logits]
+    logits = tuple(_as_value(v, "cross_entropy") for v in logits)
     if not logits:
         raise ValueError("cross_entropy: no logits; give one score per class.")
     if isinstance(target, bool) or not isinstance(target, numbers.Integral) or not 0 <= target < len(logits):
@@ -849,16 +854,18 @@ def cross_entropy(logits, target):
     target = int(target)
     biggest = max(v.data for v in logits)
     log_norm = math.log(sum(math.exp(v.data - biggest) for v in logits)) + biggest
-    out = Value(log_norm - logits[target].data, tuple(logits), "cross-entropy")
+    return _node(log_norm - logits[target].data, logits, _MANY, "cross-entropy",
+                 _cross_entropy_locals(target))
 
-    # The target is a plain number, not a node, so this rule closes over it (as __pow__ does).
-    def _backward(out):
-        log_norm = out.data + out._prev[target].data          # log-sum-exp, recovered from out
-        for i, v in enumerate(out._prev):
-            p = math.exp(v.data - log_norm)                   # softmax probability of class i
-            v.grad += (p - (1.0 if i == target else 0.0)) * out.grad
-    out._rule = _backward
-    return out
+
+def _cross_entropy_locals(target):
+    """The local derivatives of cross_entropy for one target class, which this closure keeps."""
+    def _ce_locals(out):
+        log_norm = out.data + out._a[target].data  # log-sum-exp, recovered from out
+        # d(-log p_target)/d(logit_i) = p_i - y_i: the softmax probability, minus 1 at the target
+        return tuple(math.exp(v.data - log_norm) - (1.0 if i == target else 0.0)
+                     for i, v in enumerate(out._a))
+    return _ce_locals
 
 
 def _as_value(v, op):

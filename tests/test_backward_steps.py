@@ -79,8 +79,10 @@ def test_one_numbering_in_card_repr_and_player():
     assert repr(s) == "<BackpropStepper step 2 of 3>"
     assert s.card_text().startswith("step 2 of 3:")
     assert s.current.position == 2 and s.current.n == s.n_steps == 3
-    html = s.player()._repr_html_()
-    assert '"step 2 of 3"' in html and 'max="3"' in html
+    player = s.player()
+    html = player._repr_html_()
+    # The player's counter shows each frame's caption: the same words as the card and the repr.
+    assert 'data-caption="step 2 of 3"' in html and player.captions[player.start] == "step 2 of 3"
 
 
 # ----------------------------------------------------------------------------------------------
