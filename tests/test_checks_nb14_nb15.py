@@ -6,6 +6,7 @@ the expected value.
 """
 
 import math
+import re
 
 import pytest
 
@@ -35,6 +36,12 @@ def returns_inf(*args, **kwargs):
 
 def returns_none(*args, **kwargs):
     return None
+
+
+def stable_id(value):
+    """A test id without memory addresses, so that every pytest-xdist worker collects the same ids."""
+    text = getattr(value, "__name__", None) or repr(value)
+    return re.sub(r" at 0x[0-9a-f]+", "", text)[:40]
 
 
 HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "inf", "0.4", 10 ** 400, Value(0.4), AlwaysEqual(),
@@ -98,7 +105,7 @@ def test_momentum_each_declared_mistake_has_its_own_hint(capsys):
     assert len(hints) == len(wrong)
 
 
-@pytest.mark.parametrize("answer", HOSTILE_NUMBERS, ids=repr)
+@pytest.mark.parametrize("answer", HOSTILE_NUMBERS, ids=stable_id)
 def test_momentum_refuses_hostile_answers(answer, capsys):
     assert_refused(nb14.check_momentum_step, answer, capsys)
 
@@ -172,7 +179,7 @@ def test_adam_hint_does_not_show_the_expected_step(capsys):
     assert not any(s in verdict.message for s in numbers_in(expected_w))
 
 
-@pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS, ids=repr)
+@pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS, ids=stable_id)
 def test_adam_refuses_hostile_answers(fn, capsys):
     assert_refused(nb14.check_adam_update, fn, capsys)
 
@@ -209,7 +216,7 @@ def test_cosine_unknown_mistake_names_a_point_but_not_its_value(capsys):
     assert not any(s in verdict.message for s in numbers_in(cosine(50, 100, 0.1)))
 
 
-@pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS, ids=repr)
+@pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS, ids=stable_id)
 def test_cosine_refuses_hostile_answers(fn, capsys):
     assert_refused(nb14.check_cosine_schedule, fn, capsys)
 
@@ -231,7 +238,7 @@ def test_uniform_loss_waits_passes_and_hints(capsys):
     assert len(messages) == len(wrong)
 
 
-@pytest.mark.parametrize("answer", HOSTILE_NUMBERS, ids=repr)
+@pytest.mark.parametrize("answer", HOSTILE_NUMBERS, ids=stable_id)
 def test_uniform_loss_refuses_hostile_answers(answer, capsys):
     assert_refused(nb15.check_uniform_loss, answer, capsys)
 
@@ -283,7 +290,7 @@ def test_build_examples_each_mistake_gets_its_hint(fn, words, capsys):
 
 
 @pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS + [lambda n, b: [(1, 2)], lambda n, b: [None]],
-                         ids=repr)
+                         ids=stable_id)
 def test_build_examples_refuses_hostile_answers(fn, capsys):
     assert_refused(nb15.check_build_examples, fn, capsys)
 
@@ -329,7 +336,7 @@ def test_probabilities_each_mistake_gets_its_hint(fn, words, capsys):
     assert text.count("\n") == 1, "one line per check"
 
 
-@pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS, ids=repr)
+@pytest.mark.parametrize("fn", HOSTILE_FUNCTIONS + HOSTILE_NUMBERS, ids=stable_id)
 def test_probabilities_refuse_hostile_answers(fn, capsys):
     assert_refused(nb15.check_next_char_probabilities, fn, capsys)
 
