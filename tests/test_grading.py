@@ -2,7 +2,8 @@
 
 The assignment is built from lesson 00 and its solutions, turned into a student notebook and an
 autograder by `otter assign`, and three submissions are graded by `otter run`: the solved notebook
-scores full marks; a wrong one (one wrong answer, one inf) and a blank one score zero.
+scores full marks; a wrong one (one wrong answer, one inf, the function left unwritten) and a blank one
+score zero.
 """
 
 import json
@@ -72,14 +73,18 @@ def test_the_student_notebook_hides_the_answers(graded):
     assert "-9.0" not in text and "-7.94" not in text
 
 
+# Lesson 00's exercises: predict L (a number), predict L after a nudge (a number), predict_L (code).
+EXERCISES = 3
+
+
 def test_a_solved_submission_scores_full_marks(graded):
     scores, _ = graded
     total, possible = scores["solved"]
-    assert possible == 2 and total == possible
+    assert possible == EXERCISES and total == possible
 
 
 @pytest.mark.parametrize("submission", ["wrong", "blank"])
 def test_a_wrong_or_blank_submission_scores_zero(graded, submission):
     scores, _ = graded
     total, possible = scores[submission]
-    assert possible == 2 and total == 0
+    assert possible == EXERCISES and total == 0
