@@ -19,7 +19,6 @@ On top of that: `BackpropStepper` (backprop one node at a time, built on `Value.
 GIF export of their steps, and a few matplotlib helpers for the notebooks.
 """
 
-import base64
 import html
 import io
 import itertools
@@ -1208,12 +1207,19 @@ class Player:
 
     Frames are stacked in one grid cell, so the player is as large as its largest frame and
     nothing moves between frames. The frames and the buttons live in the script: a viewer that
-    does not run it (an untrusted notebook, GitHub) drops the script whole and shows only a
-    still picture of the opening frame, instead of a dump of every frame's label text.
+    does not run it (an untrusted notebook, GitHub) drops the script whole.
+
+    In a notebook it shows as two outputs (see outputs()): first a still picture (PNG) of the
+    opening frame with its card as text, then the HTML player. No HTML carries a picture through
+    GitHub's sanitizer, so the still must be an output of its own; where the player's script
+    runs (trusted JupyterLab, the exported site) it hides that still, so only the player shows.
 
     In the page: `.mg-frame.mg-on` is the frame shown, `.mg-pos` says "step k of n", the buttons
     are `[data-act=prev|play|next]` and the slider is `input[type=range]`.
     """
+
+    # The text of the HTML output: what a viewer without HTML shows instead of the player.
+    PLAYER_TEXT = "(the step-by-step player: it runs in a trusted notebook or the exported pages)"
 
     def __init__(self, frames, title="", captions=None, start=0, png=None, text=""):
         self.frames, self.title = frames, title
@@ -1221,17 +1227,17 @@ class Player:
         self.start, self.png, self.text = start, png, text
         self.element_id = f"mgplayer-{next(_player_ids)}"
 
-    def _still_html(self):
-        if not self.png:
-            return ""
-        data = base64.b64encode(self.png).decode("ascii")
-        return (f'<img class="mg-still" alt="{html.escape(self.captions[self.start])}" '
-                f'style="max-width:100%" src="data:image/png;base64,{data}">')
-
     @staticmethod
     def _js_string(text):
         """Text as a JavaScript string literal that cannot end the <script> it sits in."""
         return json.dumps(text, ensure_ascii=False).replace("</", "<\\/")
+
+    # The still picture is the output just before the player's own (JupyterLab and nbconvert's lab
+    # template: .jp-OutputArea-child; classic Notebook and nbviewer: .output_area). It is hidden only
+    # if it really is a picture, so a player displayed on its own never hides someone else's output.
+    _HIDE_STILL_JS = ("var area=root.closest('.jp-OutputArea-child, .output_area');"
+                      "var prev=area&&area.previousElementSibling;"
+                      "if(prev&&prev.querySelector('.jp-RenderedImage, .output_png')){prev.style.display='none';}")
 
     def _script(self):
         pid, last = self.element_id, len(self.frames) - 1
@@ -1242,9 +1248,9 @@ class Player:
             f'value="{self.start}" step="1"> <span class="mg-pos"></span>')
         return ("<script>(function(){"
                 f"var root=document.getElementById('{pid}');var FRAMES={frames};"
-                "var still=root.querySelector('.mg-still');if(still){still.remove();}"
+                + self._HIDE_STILL_JS +
                 "var bar=root.querySelector('.mg-controls');"
-                f"bar.innerHTML={controls};"
+                f"bar.innerHTML={controls};bar.hidden=false;"
                 "var frames=root.querySelectorAll('.mg-frame');"
                 "for(var j=0;j<frames.length;j++){frames[j].innerHTML=FRAMES[j];frames[j].hidden=false;}"
                 "var slider=bar.querySelector('input');var pos=bar.querySelector('.mg-pos');"
@@ -1263,20 +1269,29 @@ class Player:
                 "show(k);})();</script>")
 
     def _repr_html_(self):
+        """The player alone, without the still: the controls stay hidden until the script fills them."""
         pid = self.element_id
         style = (f"<style>#{pid} .mg-frames{{display:grid}} #{pid} .mg-frame{{grid-area:1/1;visibility:hidden}} "
                  f"#{pid} .mg-frame.mg-on{{visibility:visible}} #{pid} .mg-controls{{font-family:sans-serif;"
-                 f"margin-bottom:6px}} #{pid} button{{margin-right:4px}}</style>")
+                 f"margin-bottom:6px}} #{pid} .mg-controls[hidden]{{display:none}} "
+                 f"#{pid} button{{margin-right:4px}}</style>")
         frames = "".join(f'<div class="mg-frame" data-caption="{html.escape(caption)}" hidden></div>'
                          for caption in self.captions)
-        return (f'<div id="{pid}" class="mgplayer">{style}<div class="mg-controls"></div>{self._still_html()}'
+        return (f'<div id="{pid}" class="mgplayer">{style}<div class="mg-controls" hidden></div>'
                 f'<div class="mg-frames">{frames}</div>{self._script()}</div>')
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = {"text/html": self._repr_html_(), "text/plain": self.text or repr(self)}
+    def outputs(self):
+        """The two output bundles a notebook stores: the still picture (if any), then the player."""
+        bundles = []
         if self.png:
-            bundle["image/png"] = self.png
-        return bundle
+            bundles.append({"image/png": self.png, "text/plain": self.text or repr(self)})
+        bundles.append({"text/html": self._repr_html_(), "text/plain": self.PLAYER_TEXT})
+        return bundles
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        for bundle in self.outputs():
+            display(bundle, raw=True)
 
     def save(self, path):
         doc = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'

@@ -96,7 +96,7 @@ def small_stepper():
 @pytest.mark.usefixtures("asks_network")
 def test_offline_player_previous_next_slider_and_play(context, tmp_path):
     stepper = small_stepper()
-    cards = [stepper.goto(k).card_text().splitlines()[0] for k in range(stepper.n_steps + 1)]
+    cards = [stepper.goto(k).card_text().splitlines()[0] for k in range(stepper.first, stepper.n_steps + 1)]
     stepper.reset()
     last = len(cards) - 1
     page = context.new_page()

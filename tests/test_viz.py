@@ -627,10 +627,10 @@ def test_player_has_one_frame_per_position_a_still_picture_and_no_urls(tmp_path,
     player = s.player()
     out = player._repr_html_()
     assert out.count('class="mg-frame"') == s.n_steps + 2  # "before step 0", then steps 0..n
-    assert out.count('hidden></div>') == s.n_steps + 2  # frames and buttons come with the script:
-    assert "<button" not in out.split("<script>")[0]     # without it, only the still picture shows
+    assert out.count('hidden></div>') == s.n_steps + 3  # frames and buttons come with the script:
+    assert "<button" not in out.split("<script>")[0]     # without it, nothing of the player shows
     assert "<svg" not in out.split("<script>")[0] and out.count("<script>") == 1
-    assert 'class="mg-still"' in out and "data:image/png;base64," in out
+    assert "<img" not in out  # the still is an output of its own, never inside the HTML
     assert "grid-area:1/1" in out  # frames stacked in one cell: the player never changes size
     # One numbering: the counter says "step k of n", like the card and the repr.
     assert player.captions == ["before step 0 of 3", "step 0 of 3", "step 1 of 3", "step 2 of 3", "step 3 of 3"]
@@ -638,11 +638,32 @@ def test_player_has_one_frame_per_position_a_still_picture_and_no_urls(tmp_path,
     assert "http" not in out
     assert re.search(r'id="mgplayer-\d+"', out)
     assert s.position == 1  # the learner's position is restored
-    bundle = player._repr_mimebundle_()
-    assert bundle["image/png"] == player.png and bundle["text/plain"] == s.card_text()
     path = player.save(tmp_path / "player.html")
-    assert "http" not in path.read_text(encoding="utf-8")
+    assert "http" not in path.read_text(encoding="utf-8") and "<img" not in path.read_text(encoding="utf-8")
     assert player.element_id != s.player().element_id  # counter, not random
+
+
+def test_player_displays_a_still_picture_then_the_html_player(pure_renderer):
+    # GitHub's sanitizer keeps no picture inside HTML: the still (PNG + the card as text) is its
+    # own output, first; the player's script hides it where the script runs.
+    from IPython.core.interactiveshell import InteractiveShell
+    s = viz.BackpropStepper(lecture_expression()["L"]).step(2)
+    player = s.player()
+    still, html_output = player.outputs()
+    assert still == {"image/png": player.png, "text/plain": s.card_text()}
+    assert player.png.startswith(b"\x89PNG")
+    assert set(html_output) == {"text/html", "text/plain"} and html_output["text/html"] == player._repr_html_()
+    assert ".jp-RenderedImage" in html_output["text/html"]  # it hides only a picture output before it
+    shell = InteractiveShell.instance()
+    shown = []
+    shell.display_pub.publish = lambda data, metadata=None, **kw: shown.append(data)
+    try:
+        from IPython.display import display
+        display(player)
+    finally:
+        InteractiveShell.clear_instance()
+    assert [set(d) for d in shown] == [{"image/png", "text/plain"}, {"text/html", "text/plain"}]
+    assert not viz.Player(["<b>x</b>"]).outputs()[0].get("image/png")  # no PNG: only the player
 
 
 def test_to_gif_writes_one_frame_per_position(tmp_path, pure_renderer):
