@@ -230,8 +230,10 @@ class Style:
         self.card_px = 20 if lecture else 13           # the HTML card under a player's frame
         # A notebook column at 100% zoom is about 1,000 px wide; a 1280x800 slide leaves about
         # 1,200 x 720 px. Wider or taller pictures are scaled down to fit (SVG and PNG alike).
+        # In a notebook a drawing stays at most 560 px tall, so that it fits one 800 px RISE
+        # slide (or laptop screen) with the few lines of code that draw it above it.
         self.max_width_px = 1200 if lecture else 960
-        self.max_height_px = 700 if lecture else None
+        self.max_height_px = 700 if lecture else 560
         self.frame_height_px = 440 if lecture else None  # a player's graph, with its HTML card below
 
 
