@@ -838,8 +838,10 @@ class SideBySide:
                     for g in self.graphs]
         sizes = [svg_size_px(g.svg()) for g in self.graphs]
         places, (width, height) = self.layout(sizes)
+        scale = fit_scale((width, height), _style)  # wrapped rows can make it taller than one graph
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                 f'width="{width:.0f}px" height="{height:.0f}px" viewBox="0 0 {width:.0f} {height:.0f}">']
+                 f'width="{width * scale:.0f}px" height="{height * scale:.0f}px" '
+                 f'viewBox="0 0 {width:.0f} {height:.0f}">']
         for i, (picture, (x, y), (w, h)) in enumerate(zip(pictures, places, sizes)):
             if self._title(i):
                 parts.append(f'<text x="{x + w / 2:.0f}" y="{y - 6:.0f}" text-anchor="middle" '
@@ -859,6 +861,9 @@ class SideBySide:
             canvas.paste(im, (round(x), round(y)))
             if self._title(i):
                 draw.text((round(x), round(y) - self.TITLE_PX + 2), self._title(i), fill="black", font=font)
+        scale = fit_scale((width, height), _style)
+        if scale < 1.0:
+            canvas = canvas.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.LANCZOS)
         out = io.BytesIO()
         canvas.save(out, format="PNG")
         return small_png(out.getvalue())
