@@ -229,8 +229,10 @@ class Style:
         self.card_px = 20 if lecture else 13           # the HTML card under a player's frame
         # A notebook column at 100% zoom is about 1,000 px wide; a 1280x800 slide leaves about
         # 1,200 x 720 px. Wider or taller pictures are scaled down to fit (SVG and PNG alike).
+        # In a notebook a drawing stays at most 560 px tall, so that it fits one 800 px RISE
+        # slide (or laptop screen) with the few lines of code that draw it above it.
         self.max_width_px = 1200 if lecture else 960
-        self.max_height_px = 700 if lecture else None
+        self.max_height_px = 700 if lecture else 560
         self.frame_height_px = 440 if lecture else None  # a player's graph, with its HTML card below
 
 
@@ -835,8 +837,10 @@ class SideBySide:
                     for g in self.graphs]
         sizes = [svg_size_px(g.svg()) for g in self.graphs]
         places, (width, height) = self.layout(sizes)
+        scale = fit_scale((width, height), _style)  # wrapped rows can make it taller than one graph
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                 f'width="{width:.0f}px" height="{height:.0f}px" viewBox="0 0 {width:.0f} {height:.0f}">']
+                 f'width="{width * scale:.0f}px" height="{height * scale:.0f}px" '
+                 f'viewBox="0 0 {width:.0f} {height:.0f}">']
         for i, (picture, (x, y), (w, h)) in enumerate(zip(pictures, places, sizes)):
             if self._title(i):
                 parts.append(f'<text x="{x + w / 2:.0f}" y="{y - 6:.0f}" text-anchor="middle" '
@@ -856,6 +860,9 @@ class SideBySide:
             canvas.paste(im, (round(x), round(y)))
             if self._title(i):
                 draw.text((round(x), round(y) - self.TITLE_PX + 2), self._title(i), fill="black", font=font)
+        scale = fit_scale((width, height), _style)
+        if scale < 1.0:
+            canvas = canvas.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.LANCZOS)
         out = io.BytesIO()
         canvas.save(out, format="PNG")
         return small_png(out.getvalue())

@@ -336,6 +336,34 @@ def test_wide_graphs_are_scaled_to_fit_the_column(pure_renderer):
     assert png_size(g.png())[0] <= 960 + 2
 
 
+def test_a_tall_drawing_is_scaled_to_fit_a_slide_with_its_code(pure_renderer):
+    x = Value(1.0, label="x")
+    for i in range(12):
+        x = x * 1.01
+    g = viz.draw_dot(x, rankdir="TB")  # a column of 25 boxes, far taller than a screen
+    raw_width, raw_height = viz.svg_size_px(g._raw_svg())
+    assert raw_height > 1000
+    width, height = viz.svg_size_px(g.svg())
+    assert height <= 560 + 1
+    assert width / height == pytest.approx(raw_width / raw_height, rel=0.02)  # shrunk, not squashed
+    assert png_size(g.png())[1] <= 560 + 2
+    short = viz.draw_dot(Value(2.0, label="a") * 3)
+    assert viz.svg_size_px(short.svg()) == viz.svg_size_px(short._raw_svg())  # small ones untouched
+
+
+def test_side_by_side_rows_together_fit_a_slide_with_their_code(pure_renderer):
+    def wide_and_tall():  # a sum of six products: each drawing fills a row of its own
+        terms = [Value(float(i), label=f"x{i}") * Value(0.5, label=f"w{i}") for i in range(6)]
+        return viz.draw_dot(sum(terms[1:], terms[0]))
+
+    pair = viz.side_by_side(wide_and_tall(), wide_and_tall(), titles=("first", "second"))
+    heights = [viz.svg_size_px(g.svg())[1] for g in pair.graphs]
+    width, height = viz.svg_size_px(pair.svg())
+    assert sum(heights) > 560  # two rows, stacked: taller than the limit before scaling
+    assert height <= 560 + 1 and width <= 960 + 1
+    assert png_size(pair.png())[1] <= 560 + 2
+
+
 def test_lecture_mode_bigger_text_and_slide_sized_pictures(pure_renderer):
     ex = lecture_expression()
     assert "fontsize=11" in viz.draw_dot(ex["L"]).source
