@@ -1289,10 +1289,13 @@ class Player:
 
     def outputs(self):
         """The two output bundles a notebook stores: the still picture (if any), then the player."""
-        bundles = []
+        bundles, player = [], {"text/html": self._repr_html_(), "text/plain": self.PLAYER_TEXT}
         if self.png:
             bundles.append({"image/png": self.png, "text/plain": self.text or repr(self)})
-        bundles.append({"text/html": self._repr_html_(), "text/plain": self.PLAYER_TEXT})
+            # The same picture in the player's own output too, for a viewer that trusts PNG but not
+            # HTML: every output that holds a drawing carries a PNG beside it.
+            player["image/png"] = self.png
+        bundles.append(player)
         return bundles
 
     def _ipython_display_(self):

@@ -680,7 +680,8 @@ def test_player_displays_a_still_picture_then_the_html_player(pure_renderer):
     still, html_output = player.outputs()
     assert still == {"image/png": player.png, "text/plain": s.card_text()}
     assert player.png.startswith(b"\x89PNG")
-    assert set(html_output) == {"text/html", "text/plain"} and html_output["text/html"] == player._repr_html_()
+    assert set(html_output) == {"text/html", "image/png", "text/plain"} and html_output["text/html"] == player._repr_html_()
+    assert html_output["image/png"] == player.png  # every output holding a drawing has its PNG
     assert ".jp-RenderedImage" in html_output["text/html"]  # it hides only a picture output before it
     shell = InteractiveShell.instance()
     shown = []
@@ -690,7 +691,7 @@ def test_player_displays_a_still_picture_then_the_html_player(pure_renderer):
         display(player)
     finally:
         InteractiveShell.clear_instance()
-    assert [set(d) for d in shown] == [{"image/png", "text/plain"}, {"text/html", "text/plain"}]
+    assert [set(d) for d in shown] == [{"image/png", "text/plain"}, {"text/html", "image/png", "text/plain"}]
     assert not viz.Player(["<b>x</b>"]).outputs()[0].get("image/png")  # no PNG: only the player
 
 
