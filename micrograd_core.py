@@ -828,7 +828,10 @@ def weighted_sum(weights, inputs, bias=0.0):
                          f"weight per input.")
     slots = tuple(_as_value(v, "weighted_sum") for v in weights + inputs + [bias])
     n = len(weights)
-    total = sum(w.data * x.data for w, x in zip(slots[:n], slots[n:2 * n])) + slots[-1].data
+    total = 0.0
+    for w, x in zip(slots[:n], slots[n:2 * n]):  # left to right, like a + b + c: sum() of floats
+        total += w.data * x.data                  # rounds differently from Python 3.12 on
+    total += slots[-1].data
     return _node(total, slots, _MANY, "w.x+b", _weighted_sum_locals)
 
 
@@ -853,7 +856,10 @@ def cross_entropy(logits, target):
                          f"got {target!r}.")
     target = int(target)
     biggest = max(v.data for v in logits)
-    log_norm = math.log(sum(math.exp(v.data - biggest) for v in logits)) + biggest
+    total = 0.0
+    for v in logits:  # left to right, the same on every Python (see weighted_sum)
+        total += math.exp(v.data - biggest)
+    log_norm = math.log(total) + biggest
     return _node(log_norm - logits[target].data, logits, _MANY, "cross-entropy",
                  _cross_entropy_locals(target))
 
