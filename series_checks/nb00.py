@@ -100,7 +100,7 @@ def check_nudged_L(answer):
 
 import random as _random
 
-from . import call_safely, is_unwritten  # noqa: E402
+from . import call_and_read, is_unwritten  # noqa: E402
 
 PREDICT_CASES = 8  # fresh expressions the learner's function has never seen
 
@@ -138,12 +138,9 @@ def check_predict_L(predict_L):
         change = sum(v.grad * dv for v, dv in nudges.items())
         expected = old_L + change
         exact = _rebuilt_L(leaves, nudges)
-        ok, result = call_safely(ex, predict_L, L, dict(nudges))
+        ok, value = call_and_read(ex, predict_L, L, dict(nudges))
         if not ok:
-            return result
-        value = read_number(ex, result)
-        if value is None:
-            return False
+            return value
         if close(value, expected):
             largest_gap = max(largest_gap, abs(exact - expected))
             continue

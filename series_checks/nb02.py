@@ -241,7 +241,7 @@ def check_build(target, a, b, c):
 
 import random as _random
 
-from . import call_safely, is_unwritten, lecture_expression, read_whole_number  # noqa: E402
+from . import call_and_read, is_unwritten, lecture_expression, read_whole_number  # noqa: E402
 
 
 def _random_graph(rng, n_leaves, n_ops):
@@ -294,12 +294,9 @@ def check_count_nodes(count_nodes):
         return failed(ex, "pass the function itself, without calling it: check_count_nodes(count_nodes).")
     for name, root in _count_graphs():
         expected = _distinct_nodes(root)
-        ok, result = call_safely(ex, count_nodes, root)
+        ok, value = call_and_read(ex, count_nodes, root, read=read_whole_number)
         if not ok:
-            return result
-        value = read_whole_number(ex, result)
-        if value is None:
-            return False
+            return value
         if value == expected:
             continue
         where = f"on {name}, your function returns {value}"

@@ -166,7 +166,7 @@ def check_exercise_3(answer, model, x):
 # Write code: Exercise 4, count an MLP's parameters for any shape
 # ==============================================================================================
 
-from . import call_safely, is_unwritten, keep_random_state, read_whole_number  # noqa: E402
+from . import call_and_read, is_unwritten, keep_random_state, read_whole_number  # noqa: E402
 
 # The lecture's MLP first: there each usual mistake gives a count of its own.
 COUNT_SHAPES = [(3, [4, 4, 1]), (1, [1]), (2, [3]), (5, [2, 7, 3]), (10, [32, 1]), (4, [6, 6, 6, 2])]
@@ -188,12 +188,9 @@ def check_count_parameters(count_parameters):
         return failed(ex, "pass the function itself, without calling it: check_count_parameters(count_parameters).")
     for nin, nouts in COUNT_SHAPES:
         expected = _mlp_size(nin, nouts)
-        ok, result = call_safely(ex, count_parameters, nin, list(nouts))
+        ok, value = call_and_read(ex, count_parameters, nin, list(nouts), read=read_whole_number)
         if not ok:
-            return result
-        value = read_whole_number(ex, result)
-        if value is None:
-            return False
+            return value
         if value == expected:
             continue
         sizes = [nin] + list(nouts)
