@@ -200,26 +200,28 @@ class Value:
         """Every node this one depends on, each after all of its inputs (leaves first, self last).
 
         An explicit stack instead of recursion, so a chain of a million ops works. Inputs are
-        visited in slot order, so the order is the same in every run.
+        opened in slot order, so the order is the same in every run.
         """
-        order, opened, placed = [], set(), set()
+        order, opened = [], set()
         stack = [self]
         while stack:
             node = stack.pop()
-            if node not in opened:        # first visit: come back to it after its inputs
-                opened.add(node)
-                stack.append(node)
-                b, a = node._b, node._a   # pushed second slot first, so the first is placed first
-                if b is _MANY:
-                    stack.extend(child for child in reversed(a) if child not in opened)
-                    continue
-                if b is not None and b not in opened:
-                    stack.append(b)
-                if a is not None and a not in opened:
-                    stack.append(a)
-            elif node not in placed:      # second visit: all its inputs are placed, so place it
-                placed.add(node)
-                order.append(node)
+            if node is _PLACE:            # everything above the marker is done: the node under
+                order.append(stack.pop())  # it has all its inputs placed, so place it
+                continue
+            if node in opened:            # a stale copy (pushed twice before it was opened)
+                continue
+            opened.add(node)              # first visit: put it back, a marker on top of it,
+            stack.append(node)            # then its unopened inputs on top of the marker
+            stack.append(_PLACE)
+            b, a = node._b, node._a       # pushed second slot first, so the first is placed first
+            if b is _MANY:
+                stack.extend(child for child in reversed(a) if child not in opened)
+                continue
+            if b is not None and b not in opened:
+                stack.append(b)
+            if a is not None and a not in opened:
+                stack.append(a)
         return order
 
     def backward(self, check_finite=False):
@@ -270,6 +272,7 @@ def _no_rule():
 # ----------------------------------------------------------------------------------------------
 
 _new = object.__new__
+_PLACE = object()  # topological_order's marker: the node under it is placed when it comes off
 _MANY = object()  # in a node's _b slot: its _a slot holds a tuple of many inputs (see the end)
 
 
@@ -681,10 +684,11 @@ def gradient_check(f, inputs, h=1e-6, tolerance=1e-4):
 
 def _inputs_of(kind, expected, x):
     """The inputs of a Neuron, Layer or MLP as a sequence, after checking that there are `expected`."""
-    if isinstance(x, (Value, numbers.Real)):
-        raise TypeError(f"{kind}: give it a list of {expected} inputs, got one {type(x).__name__} {x!r}. "
-                        f"For a single input, use a list: [x].")
-    x = x if isinstance(x, (list, tuple)) else list(x)
+    if type(x) is not list and type(x) is not tuple:  # the usual case costs two quick checks
+        if isinstance(x, (Value, numbers.Real)):
+            raise TypeError(f"{kind}: give it a list of {expected} inputs, got one {type(x).__name__} "
+                            f"{x!r}. For a single input, use a list: [x].")
+        x = list(x)
     if len(x) != expected:
         raise ValueError(f"{kind}: it takes {expected} inputs (each neuron has one weight per input), "
                          f"got {len(x)}. Pass a list of exactly {expected} numbers or Values: an extra "
@@ -783,17 +787,19 @@ class MLP(Module):
                 n.name = f"L{i} {n.name}"
 
     def __call__(self, x):
-        x = _inputs_of("MLP", self.nin, x)
         # A forward pass only builds new nodes. They never form reference cycles, so Python frees
         # them by reference counting, and its cyclic garbage collector has nothing to find among
         # them; left on, it would still scan the growing graph every 700 new objects and, every
         # few scans, every object of the program. So the collector is paused for the pass, and
         # then put back as it was (a collector the user turned off stays off, even if the pass
-        # raises). This is the engine's only touch of global state; it makes micrograd's demo
-        # training step about 1.4x faster (README.md, "Benchmarks").
+        # raises). The pause starts before the first line that could allocate anything, so that
+        # a batch of forward passes runs back to back without a collection in between: the
+        # collector then looks at the batch's graph once, after the last pass, instead of three
+        # times. This is the engine's only touch of global state (README.md, "Benchmarks").
         was_on = gc.isenabled()
         gc.disable()
         try:
+            x = _inputs_of("MLP", self.nin, x)
             for layer in self.layers:
                 x = layer(x)
         finally:
