@@ -37,7 +37,7 @@ def main():
     parser.add_argument("--steps", type=int, default=20)
     args = parser.parse_args()
     nb = kernel_notebook(args.steps)
-    NotebookClient(nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+    NotebookClient(nb, timeout=3600, startup_timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
     print(f"Python {sys.version.split()[0]}, demo step in a Jupyter kernel (nbclient)")
     for cell in nb.cells:
         for output in cell.get("outputs", []):

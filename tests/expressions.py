@@ -76,3 +76,17 @@ def torch_lib(torch):
         "div_safe": lambda a, b: a / (1 + b * b),
         "pow_safe": lambda a, b: (1 + a * a) ** torch.tanh(b),
     }
+
+
+def recursive_order(root):
+    """The textbook depth-first topological order (inputs in slot order, then the node)."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+    visit(root)
+    return order

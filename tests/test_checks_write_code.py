@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import series_checks
+from expressions import recursive_order
 from micrograd_core import Value
 from series_checks import nb00, nb02, nb03, nb05, nb09, nb10, nb16
 
@@ -163,19 +164,6 @@ PASS_BACK_MISTAKES = [
 ]
 
 
-def _recursive_order(root):
-    order, seen = [], set()
-
-    def visit(node):
-        if node not in seen:
-            seen.add(node)
-            for child in node._prev:
-                visit(child)
-            order.append(node)
-    visit(root)
-    return order
-
-
 def _order_without_placed_set(root):
     order = []
 
@@ -192,7 +180,7 @@ ORDER_MISTAKES = [
     (_order_without_placed_set, "is listed twice"),
     (lambda r: [v for v in my_topological_order(r) if v._prev], "are missing"),
     (lambda r: sorted(my_topological_order(r), key=lambda v: v.label.lower()), "is listed before its input"),
-    (_recursive_order, "RecursionError"),
+    (recursive_order, "RecursionError"),
     (lambda r: r.topological_order(), "without calling topological_order()"),
     (lambda r: [v.data for v in my_topological_order(r)], "the Value nodes themselves"),
     (lambda r: my_topological_order(r) + [Value(1.0)], "not in the graph of root"),

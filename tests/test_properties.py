@@ -4,7 +4,7 @@ import math
 
 from hypothesis import given, settings, strategies as st
 
-from expressions import N_INPUTS, evaluate, trees, value_lib
+from expressions import N_INPUTS, evaluate, recursive_order, trees, value_lib
 from micrograd_core import Value
 
 LIB = value_lib(Value)
@@ -59,24 +59,10 @@ def test_topological_order_puts_inputs_first(tree, xs):
         assert all(position[c] < position[v] for v in order for c in v._prev)
 
 
-def _recursive_order(root):
-    """The textbook depth-first order (inputs in slot order, then the node), for comparison."""
-    order, seen = [], set()
-
-    def visit(node):
-        if node not in seen:
-            seen.add(node)
-            for child in node._prev:
-                visit(child)
-            order.append(node)
-    visit(root)
-    return order
-
-
 @settings(max_examples=100, deadline=None)
 @given(trees(), inputs)
 def test_topological_order_is_the_depth_first_order_notebook_05_draws(tree, xs):
     # Inputs are shared by many nodes in these trees, so nodes are pushed twice and skipped once.
     out = evaluate(tree, [Value(x) for x in xs], LIB)
     if isinstance(out, Value):
-        assert out.topological_order() == _recursive_order(out)
+        assert out.topological_order() == recursive_order(out)

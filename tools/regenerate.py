@@ -52,8 +52,10 @@ def execute(path):
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", record_timing=False,
-                            allow_errors=False,
+    # startup_timeout: nbclient waits 60 s for a kernel by default, which a machine busy with
+    # other jobs can exceed; a slow start is not a broken notebook.
+    client = NotebookClient(nb, timeout=600, startup_timeout=300, kernel_name="python3",
+                            record_timing=False, allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
     env = dict(os.environ)
     # Stored drawings come from the default renderer, graphviz-pure (requirements.txt installs it),
