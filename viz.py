@@ -322,6 +322,9 @@ class DrawOptions:
             raise ValueError("draw_dot: expand= names neurons to draw in full among collapsed ones; "
                              "use it with group='collapse' or group='neuron'.")
         self.rankdir, self.color, self.group, self.max_nodes = rankdir, color, group, max_nodes
+        # Collapsed neurons keep their layer's order (N1, N2, ... as the inputs' edges list them)
+        # instead of wherever the layout's crossing minimisation happens to put them.
+        self.ordering = "out" if group == "collapse" or expand else None
         self.expand = dict.fromkeys(expand)
         self.legend, self.show_grad, self.title, self.params = legend, show_grad, title, tuple(params)
 
@@ -598,7 +601,8 @@ def cluster_lines(plan, node_lines):
 def build_dot(plan, looks, edges, marks, style):
     """The DOT text for a set of records. Pure: the same records give the same text, byte for byte."""
     opts = plan.opts
-    lines = ["digraph G {", f'rankdir={opts.rankdir}; fontname="Helvetica"; nodesep=0.2; ranksep=0.35;',
+    ordering = f" ordering={opts.ordering};" if opts.ordering else ""
+    lines = ["digraph G {", f'rankdir={opts.rankdir};{ordering} fontname="Helvetica"; nodesep=0.2; ranksep=0.35;',
              f'node [shape=record, style=filled, fontname="Helvetica", fontsize={style.fontsize}];',
              'edge [color="#555555"];']
     lines += graph_label(plan, looks, marks, max_abs_grad(plan.drawn), style)

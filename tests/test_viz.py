@@ -229,6 +229,18 @@ def test_collapse_draws_one_box_per_neuron_with_edges_from_inputs():
     assert len(g.edges) == g.n_edges == 2 * 2 + 2  # each L1 box from x1, x2; the L2 box from both L1 boxes
 
 
+def test_collapsed_neurons_are_laid_out_in_their_layers_order():
+    # Without ordering=out the layout put L1 N7..N16 before N1..N6 in notebook 10's 2-16-16-1 drawing.
+    random.seed(0)
+    out = MLP(2, [16, 16, 1])([Value(1.0, label="x1"), Value(-2.0, label="x2")])
+    svg = viz.draw_dot(out, group="collapse", rankdir="TB").svg()
+    xs = {}
+    for x, name in re.findall(r'<text[^>]*\bx="([-\d.]+)"[^>]*>(L1 N\d+)</text>', svg):
+        xs.setdefault(name, float(x))
+    assert len(xs) == 16
+    assert [xs[f"L1 N{j}"] for j in range(1, 17)] == sorted(xs.values())
+
+
 def test_expand_draws_one_neuron_in_full_and_the_others_collapsed():
     random.seed(0)
     model = MLP(2, [3, 1], activation="tanh", output_activation="tanh")
