@@ -451,30 +451,6 @@ SOFTMAX_MISTAKES = {
 }
 
 
-def test_nb13_softmax_waits_and_accepts_the_reference(capsys):
-    for answer in (..., softmax_unwritten):
-        verdict, printed = run(capsys, nb13.check_softmax, answer)
-        assert not verdict and "⏳" in printed
-    verdict, printed = run(capsys, nb13.check_softmax, softmax_reference)
-    assert verdict and "✅" in printed
-
-
-@pytest.mark.parametrize("mistake", sorted(SOFTMAX_MISTAKES))
-def test_nb13_each_softmax_mistake_gets_its_hint(capsys, mistake):
-    fn, words = SOFTMAX_MISTAKES[mistake]
-    verdict, printed = run(capsys, nb13.check_softmax, fn)
-    assert_refused(verdict, printed)
-    assert words in printed, printed
-    for scores, in nb13.EX1_CASES:        # no expected probability is ever shown
-        for p in softmax_reference(scores):
-            if 0.001 < p < 0.999:
-                assert f"{p:.4f}" not in printed
-
-
-def test_nb13_softmax_mistakes_are_told_apart(capsys):
-    assert_hints_are_distinct([run(capsys, nb13.check_softmax, fn)[1] for fn, _ in SOFTMAX_MISTAKES.values()])
-
-
 def _returning(value):
     def fn(*args):
         return value
@@ -483,11 +459,6 @@ def _returning(value):
 
 HOSTILE_FUNCTIONS = [_returning(v) for v in (math.inf, "inf", 10 ** 400, None, micrograd_core.Value(1.0),
                                              AlwaysEqual(), [math.nan], ["inf", "inf"], [10 ** 400])]
-
-
-@pytest.mark.parametrize("answer", HOSTILE + HOSTILE_FUNCTIONS)
-def test_nb13_softmax_refuses_hostile_answers(capsys, answer):
-    assert_refused(*run(capsys, nb13.check_softmax, answer))
 
 
 def test_nb13_gradient_entry(capsys):
@@ -526,28 +497,50 @@ GRADIENT_MISTAKES = {
 }
 
 
-def test_nb13_ce_gradient_waits_and_accepts_the_reference(capsys):
-    verdict, printed = run(capsys, nb13.check_ce_gradient, ...)
-    assert not verdict and "⏳" in printed
-    verdict, printed = run(capsys, nb13.check_ce_gradient, gradient_reference)
+# Exercises 1 (softmax) and 3 (the cross-entropy gradient) ask for a function; one set of tests for
+# both: (checker, reference, declared mistakes, unwritten answers, the numbers a hint must not show).
+FUNCTION_EXERCISES = {
+    "softmax": (nb13.check_softmax, softmax_reference, SOFTMAX_MISTAKES, (..., softmax_unwritten),
+                lambda: [p for scores, in nb13.EX1_CASES for p in softmax_reference(scores)
+                         if 0.001 < p < 0.999]),
+    "ce_gradient": (nb13.check_ce_gradient, gradient_reference, GRADIENT_MISTAKES, (...,),
+                    lambda: [g for scores, target in nb13.EX3_CASES for g in gradient_reference(scores, target)
+                             if abs(g) > 0.001 and abs(abs(g) - 1) > 0.001]),
+}
+FUNCTION_MISTAKES = [(name, mistake) for name, spec in FUNCTION_EXERCISES.items() for mistake in sorted(spec[2])]
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_EXERCISES))
+def test_nb13_function_exercise_waits_and_accepts_the_reference(capsys, name):
+    check, reference, _, unwritten, _ = FUNCTION_EXERCISES[name]
+    for answer in unwritten:
+        verdict, printed = run(capsys, check, answer)
+        assert not verdict and "⏳" in printed
+    verdict, printed = run(capsys, check, reference)
     assert verdict and "✅" in printed
 
 
-@pytest.mark.parametrize("mistake", sorted(GRADIENT_MISTAKES))
-def test_nb13_each_gradient_mistake_gets_its_hint(capsys, mistake):
-    fn, words = GRADIENT_MISTAKES[mistake]
-    verdict, printed = run(capsys, nb13.check_ce_gradient, fn)
+@pytest.mark.parametrize("name, mistake", FUNCTION_MISTAKES, ids=[f"{n}-{m}" for n, m in FUNCTION_MISTAKES])
+def test_nb13_each_function_mistake_gets_its_hint(capsys, name, mistake):
+    check, _, mistakes, _, expected_numbers = FUNCTION_EXERCISES[name]
+    fn, words = mistakes[mistake]
+    verdict, printed = run(capsys, check, fn)
     assert_refused(verdict, printed)
     assert words in printed, printed
-    for scores, target in nb13.EX3_CASES:
-        for g in gradient_reference(scores, target):
-            if abs(g) > 0.001 and abs(abs(g) - 1) > 0.001:
-                assert f"{g:.4f}" not in printed
+    for number in expected_numbers():        # no expected value is ever shown
+        assert f"{number:.4f}" not in printed
 
 
+@pytest.mark.parametrize("name", sorted(FUNCTION_EXERCISES))
+def test_nb13_function_mistakes_are_told_apart(capsys, name):
+    check, _, mistakes, _, _ = FUNCTION_EXERCISES[name]
+    assert_hints_are_distinct([run(capsys, check, fn)[1] for fn, _ in mistakes.values()])
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTION_EXERCISES))
 @pytest.mark.parametrize("answer", HOSTILE + HOSTILE_FUNCTIONS)
-def test_nb13_ce_gradient_refuses_hostile_answers(capsys, answer):
-    assert_refused(*run(capsys, nb13.check_ce_gradient, answer))
+def test_nb13_function_exercise_refuses_hostile_answers(capsys, name, answer):
+    assert_refused(*run(capsys, FUNCTION_EXERCISES[name][0], answer))
 
 
 def test_nb13_reference_gradient_is_the_engines():
