@@ -31,7 +31,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from micrograd_core import RuleError
+from micrograd_core import RuleError, _takes_a_step
 
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
@@ -133,7 +133,7 @@ ROLES = ("input", "parameter", "intermediate", "output")
 def role_of(node, roots, parameters):
     if any(node is r for r in roots):
         return "output"
-    if node._rule is None and not node._prev:
+    if not node._prev:
         return "parameter" if node in parameters else "input"
     return "intermediate"
 
@@ -212,9 +212,9 @@ MARKS = {
 }
 MARK_MEANINGS = {
     "highlight": "highlighted",
-    "active": "applying its rule now",
+    "active": "taking its chain-rule step now",
     "receiving": "receiving grad now",
-    "done": "rule applied (done)",
+    "done": "chain-rule step taken (done)",
     "new": "just created",
 }
 EDGE_MARK = ("#ff7f0e", 2.5)
@@ -1325,9 +1325,9 @@ class BackpropStepper(_Stepper):
     """Backpropagation one node at a time, on the real grads, driven by root.backward_steps().
 
     Its positions are the engine's step numbers, "step k of n": -1 is "nothing applied yet",
-    0 the seed (root.grad = 1), then 1..n one step per node that has a rule. back() restores the
+    0 the seed (root.grad = 1), then 1..n one chain-rule step per node with inputs. back() restores the
     recorded `before` grads; stepping forward again re-applies the recorded `after` grads (the
-    engine's own numbers). If a rule raises, the grads stay as they were before that step, and
+    engine's own numbers). If a hand-written `_backward` raises, the grads stay as they were before that step, and
     every later step() says which step failed and why.
     """
 
@@ -1338,12 +1338,12 @@ class BackpropStepper(_Stepper):
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
         order = self.plan.nodes  # the drawing's topological order, sorted once
-        self._nodes_of_steps = [root] + [n for n in reversed(order) if n._rule is not None]
-        self.n_steps = len(self._nodes_of_steps) - 1  # n: the seed is step 0, then n rules
+        self._nodes_of_steps = [root] + [n for n in reversed(order) if _takes_a_step(n)]
+        self.n_steps = len(self._nodes_of_steps) - 1  # n: the seed is step 0, then n chain-rule steps
         self._generator = None
         self._recorded = []          # BackwardSteps pulled from the engine so far: step k is [k]
         self._root_grad_before = None
-        self.failure = None          # what went wrong, once a rule has raised
+        self.failure = None          # what went wrong, once a step has raised
 
     @property
     def current(self):
@@ -1368,7 +1368,7 @@ class BackpropStepper(_Stepper):
             self._root_grad_before = self.root.grad
             self._generator = self.root.backward_steps()
         try:
-            self._recorded.append(next(self._generator))  # the engine applies the rule to the real grads
+            self._recorded.append(next(self._generator))  # the engine takes the step on the real grads
         except RuleError as error:  # the engine has put the grads back as they were before the step
             self.failure = f"{error} (BackpropStepper: stopped at {self.step_text(k)})"
             self._generator = None
@@ -1416,7 +1416,7 @@ class BackpropStepper(_Stepper):
                  f"{fmt(s.before)} \u2192 {fmt(s.after)}") for s in step.slots]
         note = f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}"
         if any(s.observed for s in step.slots):
-            note += ("; a hand-written rule: each contribution is what it added to the input's grad, "
+            note += ("; a hand-written _backward: each contribution is what it added to the input's grad, "
                      "and local = contribution / upstream")
         return Card(f"{self.step_text()}: node '{name_of(node)}' ({node._op})", note,
                     header=("input", "local derivative", "\u00d7 upstream grad", "= contribution",
@@ -1425,7 +1425,7 @@ class BackpropStepper(_Stepper):
 
 
 def _local_text(slot):
-    """A slot's local derivative for the card; '?' when a hand-written rule met a zero upstream."""
+    """A slot's local derivative for the card; '?' when a hand-written _backward met a zero upstream."""
     return "?" if slot.local is None else fmt(slot.local)
 
 

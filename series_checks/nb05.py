@@ -42,7 +42,7 @@ def check_order(n_nodes, n_rules):
     x, y = ex1_expression()
     order = y.topological_order()
     expected_nodes = len(order)
-    expected_rules = sum(1 for node in order if node._rule is not None)
+    expected_rules = sum(1 for node in order if node._prev)
     ok_nodes = check_number(
         f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
         hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
