@@ -64,7 +64,8 @@ class Value:
         self._da = self._db = None  # a leaf has no inputs, so no local derivatives
 
     def __repr__(self):
-        label = f", label={self.label!r}" if _label_text(self) else ""
+        text = _label_text(self)
+        label = f", label={self.label if text == self.label else text!r}" if text else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
     @property
@@ -106,7 +107,8 @@ class Value:
         _check_value_exponent(self, b, op)    # the base must be positive: d/db needs log(a)
         out = _real_pow(self.data, b.data)
         return _node(out, self, b, "**",
-                     b.data * _real_pow(self.data, b.data - 1),  # d(a**b)/da = b * a**(b-1)
+                     b.data * _real_pow(self.data, b.data - 1)   # d(a**b)/da = b * a**(b-1)
+                     if b.data != 0 else None,                   # (a**0 is constant: nothing flows back)
                      math.log(self.data) * out if self.data > 0 else 0.0)  # d(a**b)/db = log(a) * a**b
 
     def exp(self):                                              # printed in notebook 08
@@ -146,7 +148,7 @@ class Value:
         return self + (-_operand(self, other, "-"))
 
     def __truediv__(self, other):     # a / b = a * b**-1       # printed in notebook 08
-        return self * _operand(self, other, "/")._power(-1, "/")
+        return self * _reciprocal(_operand(self, other, "/"))
 
     def __radd__(self, other):        # 2 + a                   # printed in notebook 02
         return _operand(self, other, "+") + self
@@ -158,7 +160,7 @@ class Value:
         return _operand(self, other, "*") * self
 
     def __rtruediv__(self, other):    # 2 / a
-        return _operand(self, other, "/") * self._power(-1, "/")
+        return _operand(self, other, "/") * _reciprocal(self)
 
     def __rpow__(self, other):        # 2 ** a
         return _operand(self, other, "**")._power_of_value(self, "**")
@@ -474,50 +476,79 @@ class BackwardStep:
                 f"upstream={self.upstream:.4g}, slots={list(self.slots)})")
 
 
-def _backward_steps(root, check_finite=False):
-    """The same pass as root.backward(), as a generator: each next() takes one more node's
-    chain-rule step on the real grads and returns a BackwardStep saying what happened. If a step
-    raises, the grads are put back as they were before it and a RuleError says which node failed."""
-    order = [node for node in reversed(root.topological_order()) if _takes_a_step(node)]
-    n = len(order)
-    root.grad = 1.0  # d(root)/d(root)
-    yield BackwardStep(0, n, root, 1.0, ())
-    for k, node in enumerate(order, start=1):
-        yield BackwardStep(k, n, node, node.grad, _traced_step(node, k, n))
-        if check_finite:
-            _check_finite(node)
-
-
 def _run_all(steps):
     for _ in steps:
         pass
 
 
-def _takes_a_step(node):
-    """Every node with inputs takes a chain-rule step (a leaf too, if given a hand-written one)."""
-    return node._a is not None or type(node) is _HandWritten
+def _backward_steps(root, check_finite=False):
+    """The same pass as root.backward(), as a generator: each next() takes one more node's
+    chain-rule step on the real grads and returns a BackwardStep saying what happened. If a step
+    raises, the grads are put back as they were before it and a RuleError says which node failed."""
+    graph = root.topological_order()
+    order = _step_order(graph)
+    n = len(order)
+    root.grad = 1.0  # d(root)/d(root)
+    yield BackwardStep(0, n, root, 1.0, ())
+    for k, node in enumerate(order, start=1):
+        yield _traced_step(node, k, n, graph)
+        if check_finite:
+            _check_finite(node)
 
 
-def _traced_step(out, k, n):
-    """Take the chain-rule step at `out` and return what each input slot received, as SlotUpdates.
+def _step_order(graph):
+    """The nodes that take a chain-rule step, output first, from a topological order of the graph:
+    every node with inputs (and a leaf given a hand-written `_backward`)."""
+    return [node for node in reversed(graph) if node._a is not None or type(node) is _HandWritten]
+
+
+def _traced_step(out, k, n, graph):
+    """Take the chain-rule step at `out` (step k of n) and return it as a BackwardStep, with what
+    each input slot received.
 
     The engine's own step runs on the real grads; the grads before and after are read around it.
+    If the step raises (only a hand-written `_backward` can), or is interrupted (KeyboardInterrupt),
+    every grad it touched is put back first; an error becomes a RuleError that names the node.
+    A hand-written closure may only change its inputs' grads: the stepper shows and undoes those,
+    so a closure that changes any other node's grad is refused (backward() still runs it).
     """
     children = out._prev
     before = [c.grad for c in children]
+    hand_written = type(out) is _HandWritten
+    everything = [(node, node.grad) for node in graph] if hand_written else ()
     try:
         out._chain_rule_step()
-    except Exception as error:
+        if hand_written:
+            _only_inputs_changed(out, children, everything, k, n)
+    except BaseException as error:
+        for node, grad in everything:
+            node.grad = grad
         for child, grad in zip(children, before):
             child.grad = grad
+        if isinstance(error, RuleError) or not isinstance(error, Exception):
+            raise      # ours, or an interrupt: the grads are as before, the same step can run again
         raise RuleError(f"backward: step {k} of {n} failed: the hand-written _backward of the "
-                        f"'{out._op}' node {_describe(out)} raised {type(error).__name__}: {error}. "
+                        f"'{out._op}' node {_describe(out)} raised {_error_text(error)}. "
                         f"The grads are as they were before this step; fix the closure, then run "
                         f"the pass again.") from error
-    if type(out) is _HandWritten:
-        return _slot_updates_observed(children, out.grad, before)
-    local = out._da if out._b is _MANY else (out._da, out._db)
-    return _slot_updates_of_locals(children, local, out.grad, before)
+    if hand_written:
+        slots = _slot_updates_observed(children, out.grad, before)
+    else:
+        local = out._da if out._b is _MANY else (out._da, out._db)
+        slots = _slot_updates_of_locals(children, local, out.grad, before)
+    return BackwardStep(k, n, out, out.grad, slots)
+
+
+def _only_inputs_changed(out, children, everything, k, n):
+    inputs = set(map(id, children))
+    for node, grad in everything:
+        if id(node) not in inputs and node.grad != grad and not (node.grad != node.grad and grad != grad):
+            raise RuleError(
+                f"backward: step {k} of {n}: the hand-written _backward of the '{out._op}' node "
+                f"{_describe(out)} changed the grad of {_describe(node)}, which is not one of its "
+                f"inputs. The stepper shows a step as what its node's inputs receive, so it cannot "
+                f"show or undo that; the grads are as they were before this step. backward() runs "
+                f"such a closure, but write it to update only the inputs it was built from.")
 
 
 def _slot_updates_of_locals(children, local, upstream, before):
@@ -557,9 +588,30 @@ def _check_finite(node):
 # Helpers: numbers with IEEE results, and errors written for humans
 # ----------------------------------------------------------------------------------------------
 
-def _label_text(v):
-    """A node's label as text: labels may be any object, shown with str(); None shows as ''."""
-    return "" if v.label is None else str(v.label)
+def _label_text(v, limit=80):
+    """A node's label as text: any object, shown with str(); None shows as ''. A label whose str()
+    fails is named by its type, text a terminal cannot encode is escaped, and a long one is cut
+    with an ellipsis, so that naming a node never raises and never floods a message."""
+    label = v.label
+    if label is None or type(label) is str and not label:
+        return ""
+    try:
+        text = label if type(label) is str else str(label)
+    except Exception as error:  # e.g. str(10**5000) raises ValueError; a broken __str__ raises
+        text = f"<{type(label).__name__} label: str() failed with {type(error).__name__}>"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates: '\\ud800'
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _error_text(error):
+    """'TypeError: message' for an exception, even one whose str() fails or never ends."""
+    try:
+        message = str(error)
+    except Exception:
+        message = "(its message could not be read)"
+    if len(message) > 300:
+        message = message[:299] + "\u2026"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def _describe(v):
@@ -687,6 +739,23 @@ def _check_power_domain(base, n, op):
         raise ZeroDivisionError(
             f"'{op}': {what}. Check what produced that zero, or keep it away from zero "
             f"(e.g. add a small epsilon).")
+
+
+def _reciprocal(b):
+    """b ** -1 for a division, refused where the composed form a * b**-1 cannot hold its numbers.
+
+    For |b| below about 1e-154, b**-1 or its local derivative -b**-2 overflows a float, and the
+    composition would give inf or nan where a / b itself is finite (1e-300 / 1e-310 is 1e10, but
+    1e-310 ** -1 is inf). The engine divides the way notebook 08 teaches, so it says so instead.
+    """
+    out = b._power(-1, "/")
+    if not (math.isfinite(out.data) and math.isfinite(out._da)) and math.isfinite(b.data):
+        raise OverflowError(
+            f"'/': the divisor {_describe(b)} is too close to 0 for a / b = a * b**-1: 1/b or its "
+            f"local derivative -1/b**2 overflows a float (the range ends near |b| = 1e-154). "
+            f"Rescale the numbers (for example divide both a and b by the same power of 10), or "
+            f"keep b away from 0.")
+    return out
 
 
 def _check_value_exponent(base, exponent, op):
@@ -833,14 +902,14 @@ def cross_entropy(logits, target):                              # printed in not
                          f"got {target!r}.")
     target = int(target)
     biggest = max(v.data for v in logits)
-    total = 0.0
-    for v in logits:  # left to right, the same on every Python (see weighted_sum)
-        total += math.exp(v.data - biggest)
-    log_norm = math.log(total) + biggest
-    probabilities = [math.exp(v.data - log_norm) for v in logits]
-    return _many_node(log_norm - logits[target].data, logits, "cross-entropy",
-                      [p - (1.0 if i == target else 0.0)  # d(-log p_target)/d(logit_i) = p_i - y_i
-                       for i, p in enumerate(probabilities)])
+    shifted = [v.data - biggest for v in logits]  # <= 0: no exp overflows, and the loss below
+    total = 0.0                                     # never adds a small number to a huge one
+    for z in shifted:  # left to right, the same on every Python (see weighted_sum)
+        total += math.exp(z)
+    loss = math.log(total) - shifted[target]       # -log(e**z_t / sum(e**z_i)), shifted
+    return _many_node(loss, logits, "cross-entropy",
+                      [math.exp(z) / total - (1.0 if i == target else 0.0)  # d(loss)/d(logit_i)
+                       for i, z in enumerate(shifted)])                     # = p_i - y_i
 
 
 def _as_value(v, op):

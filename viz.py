@@ -14,7 +14,7 @@ Three layers, kept apart on purpose:
   text version, and is scaled down to fit the notebook column; `lecture_mode(True)` (or
   MICROGRAD_LECTURE=1) makes text big enough for a projector and pictures fit a 1280x800 slide.
 
-On top of that: `BackpropStepper` (backprop one node at a time, built on `Value.backward_steps()`),
+On top of that: `BackpropStepper` (backprop one node at a time: the engine's own chain-rule steps),
 `ForwardStepper` (the graph growing in the order it was built), a self-contained HTML player and
 GIF export of their steps, and a few matplotlib helpers for the notebooks.
 """
@@ -31,7 +31,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from micrograd_core import RuleError, _takes_a_step
+import micrograd_core
+from micrograd_core import BackwardStep, RuleError
 
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
@@ -58,9 +59,18 @@ def fmt(x):
     return "0.0000" if text == "-0.0000" else text
 
 
+LABEL_LIMIT = 40  # characters of a label a picture shows; a longer one ends in an ellipsis
+
+
+def label_of(v):
+    """A Value's label as pictures show it: any object, shown with str(); never raises (a label
+    whose str() fails is named by its type) and never longer than LABEL_LIMIT."""
+    return micrograd_core._label_text(v, LABEL_LIMIT)
+
+
 def name_of(v):
     """How pictures and cards name a Value: its label (any object, shown with str), else what it is."""
-    label = "" if v.label is None else str(v.label)
+    label = label_of(v)
     if label:
         return label
     if v._op:
@@ -441,7 +451,7 @@ class GraphPlan:
             if node in self.boxes:
                 text, kind = self.boxes[node].neuron.name, "neuron"
             else:
-                text, kind = ("" if node.label is None else str(node.label)), "value"
+                text, kind = label_of(node), "value"
             nodes.append(NodeLook(f"v{i}", kind, node, text, fmt(node.data), grad, role,
                                   self.fill_of(node, role, max_grad), marks.nodes.get(node), hidden, cluster))
             if node in self.boxes:
@@ -1318,17 +1328,17 @@ class Player:
 
 
 def _queue_name(node):
-    return f"{name_of(node)} ({node._op})" if node.label not in ("", None) and node._op else name_of(node)
+    return f"{name_of(node)} ({node._op})" if label_of(node) and node._op else name_of(node)
 
 
 class BackpropStepper(_Stepper):
-    """Backpropagation one node at a time, on the real grads, driven by root.backward_steps().
+    """Backpropagation one node at a time, on the real grads, taking the engine's own chain-rule steps.
 
     Its positions are the engine's step numbers, "step k of n": -1 is "nothing applied yet",
-    0 the seed (root.grad = 1), then 1..n one chain-rule step per node with inputs. back() restores the
-    recorded `before` grads; stepping forward again re-applies the recorded `after` grads (the
-    engine's own numbers). If a hand-written `_backward` raises, the grads stay as they were before that step, and
-    every later step() says which step failed and why.
+    0 the seed (root.grad = 1), then 1..n one chain-rule step per node with inputs. back()
+    restores the recorded `before` grads; stepping forward again re-applies the recorded `after`
+    grads (the engine's own numbers). If a hand-written `_backward` raises, the grads stay as they
+    were before that step, and every later step() says which step failed and why.
     """
 
     kind = "BackpropStepper"
@@ -1337,13 +1347,17 @@ class BackpropStepper(_Stepper):
 
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
-        order = self.plan.nodes  # the drawing's topological order, sorted once
-        self._nodes_of_steps = [root] + [n for n in reversed(order) if _takes_a_step(n)]
-        self.n_steps = len(self._nodes_of_steps) - 1  # n: the seed is step 0, then n chain-rule steps
-        self._generator = None
-        self._recorded = []          # BackwardSteps pulled from the engine so far: step k is [k]
+        self._plan_steps(self.plan.nodes)  # the drawing's topological order, sorted once
+        self._recorded = []          # BackwardSteps taken by the engine so far: step k is [k]
         self._root_grad_before = None
         self.failure = None          # what went wrong, once a step has raised
+
+    def _plan_steps(self, graph=None):
+        """Which nodes take a chain-rule step, in the engine's order (read again at the seed, so a
+        `_backward` assigned after the stepper was made is seen, as backward() would see it)."""
+        self._graph = self.root.topological_order() if graph is None else graph
+        self._nodes_of_steps = [self.root] + micrograd_core._step_order(self._graph)
+        self.n_steps = len(self._nodes_of_steps) - 1  # n: the seed is step 0, then n chain-rule steps
 
     @property
     def current(self):
@@ -1364,15 +1378,20 @@ class BackpropStepper(_Stepper):
             return
         if self.failure is not None:
             raise RuleError(self.failure)
-        if self._generator is None:
+        if step_number == 0:  # the seed: d root/d root = 1
+            self._plan_steps()
             self._root_grad_before = self.root.grad
-            self._generator = self.root.backward_steps()
-        try:
-            self._recorded.append(next(self._generator))  # the engine takes the step on the real grads
+            self.root.grad = 1.0
+            self._recorded.append(BackwardStep(0, self.n_steps, self.root, 1.0, ()))
+            return
+        node = self._nodes_of_steps[step_number]
+        try:  # the engine takes the step on the real grads, as backward() does
+            self._recorded.append(micrograd_core._traced_step(node, step_number, self.n_steps, self._graph))
         except RuleError as error:  # the engine has put the grads back as they were before the step
             self.failure = f"{error} (BackpropStepper: stopped at {self.step_text(k)})"
-            self._generator = None
             raise
+        # Anything else (KeyboardInterrupt: the learner pressed stop) leaves the grads as before the
+        # step and the position where it was, so the next step() takes the same step again.
 
     def _undo(self, k):  # from position k to k - 1: undo step k
         step = self._recorded[k]

@@ -5,9 +5,10 @@
 The model: a 1-layer GPT over characters (token and position embeddings, rmsnorm, one causal
 self-attention block with 4 heads, an MLP with ReLU, softmax cross-entropy), trained with Adam, one
 name of data/names.txt per step. The same model code runs on both engines from the same initial
-weights, so the losses must agree to the bit; what differs is only how the engine stores and
-applies local derivatives (bench/minimal_engine.py stores them at forward time, as microgpt does;
-micrograd_core computes them in backward()). Prints CPU ms per step (medians) and the ratio; no assertions on time.
+weights, so the losses must agree to the bit. Both engines store each op's local derivatives at
+forward time; what differs is how (bench/minimal_engine.py: a tuple of inputs and a tuple of local
+derivatives per node, as microgpt does; micrograd_core: two slots each, no tuples) and how the
+chain-rule steps are taken. Prints CPU ms per step (medians) and the ratio; no assertions on time.
 """
 
 import argparse

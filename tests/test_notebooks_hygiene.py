@@ -103,6 +103,27 @@ def test_lesson_anatomy(path):
     assert "seed" in first_code, f"{path.name}: the first code cell must set the seeds"
 
 
+TIME_LINE = re.compile(r"⏱️ \*\*Time:\*\* about (\d+) minutes for a learner alone, exercises included\.")
+WORDS_PER_MINUTE = 130  # technical prose with formulas, read by a learner who also runs the cells
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
+def test_time_is_stated_the_same_way_and_fits_one_sitting(path):
+    """Every lesson states its time in one form: a learner alone, exercises included. At most 60
+    minutes (notebook 00, a welcome, about 20), and at least the time its prose takes to read."""
+    cells = load(path)["cells"]
+    markdown = "\n".join(cell_text(c) for c in cells if c["cell_type"] == "markdown")
+    stated = TIME_LINE.findall(markdown)
+    assert len(stated) == 1, f"{path.name}: state the time once, as '⏱️ **Time:** about NN minutes for a " \
+                             f"learner alone, exercises included.' (found {len(stated)})"
+    minutes = int(stated[0])
+    limit = 20 if path.name.startswith("00") else 60
+    assert minutes <= limit, f"{path.name}: {minutes} minutes is more than one sitting ({limit}): trim or split it"
+    reading = len(re.findall(r"\w+", markdown)) / WORDS_PER_MINUTE
+    assert reading <= minutes, f"{path.name}: its prose alone takes about {reading:.0f} minutes to read, " \
+                               f"more than the {minutes} it states"
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
 def test_every_lesson_with_exercises_has_a_solution(path):
     names = {p.name for p in SOLUTIONS}

@@ -17,6 +17,7 @@ import pytest  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import micrograd_core  # noqa: E402
 import viz  # noqa: E402
 from micrograd_core import MLP, Value  # noqa: E402
 from series_checks import lecture_expression  # noqa: E402
@@ -637,20 +638,20 @@ def test_a_plus_a_accumulates_in_two_slots():
     assert a.grad == 2.0
 
 
-def test_stepper_uses_backward_steps(monkeypatch):
+def test_stepper_takes_the_engines_own_steps_once_each(monkeypatch):
     ex = lecture_expression()
     calls = []
-    original = Value.backward_steps
+    original = micrograd_core._traced_step
 
-    def spy(self, *args, **kwargs):
-        calls.append(self)
-        return original(self, *args, **kwargs)
+    def spy(node, *args):
+        calls.append(node)
+        return original(node, *args)
 
-    monkeypatch.setattr(Value, "backward_steps", spy)
+    monkeypatch.setattr(micrograd_core, "_traced_step", spy)
     s = viz.BackpropStepper(ex["L"])
     assert calls == []  # lazy: nothing is applied before the first step
-    s.run().reset().run()
-    assert calls == [ex["L"]]
+    s.run().reset().run()  # the second run replays the recorded numbers
+    assert calls == [ex["L"], ex["d"], ex["e"]]
 
 
 def test_stepper_rejects_marks_and_bad_options_early():
