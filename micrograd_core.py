@@ -120,7 +120,7 @@ class Value:
         return _node(math.log(self.data), self, None, "log",
                      1.0 / self.data, None)                     # d(log a)/da = 1/a
 
-    def tanh(self):                                             # printed in notebooks 04, 08
+    def tanh(self):                                             # printed in notebooks 04, 07, 08
         # math.tanh never overflows (tanh(1000) == 1.0); the textbook formula
         # (e**2x - 1) / (e**2x + 1) turns into inf / inf = nan for large x (notebook 08).
         t = math.tanh(self.data)
@@ -141,10 +141,10 @@ class Value:
     # Derived ops: built from the primitives, so they need no local derivatives of their own.
     # ------------------------------------------------------------------------------------------
 
-    def __neg__(self):                # -a                      # printed in notebook 02
+    def __neg__(self):                # -a                      # printed in notebooks 02, 08
         return self * -1
 
-    def __sub__(self, other):         # a - b                   # printed in notebook 02
+    def __sub__(self, other):         # a - b                   # printed in notebooks 02, 08
         return self + (-_operand(self, other, "-"))
 
     def __truediv__(self, other):     # a / b = a * b**-1       # printed in notebook 08
@@ -197,14 +197,14 @@ class Value:
                 stack.append(a)
         return order
 
-    def _chain_rule_step(self):                                 # printed in notebooks 04, 06
+    def _chain_rule_step(self):                                 # printed in notebooks 04, 06, 07
         """The chain-rule step at this node: input.grad += local derivative * self.grad."""
         if self._da is not None:          # None: no input here (a leaf), or nothing flows back
             self._a.grad += self._da * self.grad
         if self._db is not None:
             self._b.grad += self._db * self.grad
 
-    def backward(self, check_finite=False):                     # printed in notebook 04
+    def backward(self, check_finite=False):                     # printed in notebooks 04, 07
         """Fill in d(self)/d(node) for every node: the chain-rule step at each, output first.
 
         Grads *accumulate* (+=), as in micrograd: a second backward() without zeroing adds a
@@ -285,14 +285,14 @@ class Neuron(Module):
 
 class Layer(Module):
 
-    def __init__(self, nin, nout, **kwargs):
+    def __init__(self, nin, nout, **kwargs):                    # printed in notebook 10
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
         self.name = "layer"
         for j, n in enumerate(self.neurons, start=1):
             n.layer = self
             n.name = f"N{j}"
 
-    def __call__(self, x):
+    def __call__(self, x):                                      # printed in notebook 10
         x = _inputs_of("Layer", len(self.neurons[0].w) if self.neurons else len(x), x)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out

@@ -1334,7 +1334,7 @@ def _queue_name(node):
 class BackpropStepper(_Stepper):
     """Backpropagation one node at a time, on the real grads, taking the engine's own chain-rule steps.
 
-    Its positions are the engine's step numbers, "step k of n": -1 is "nothing applied yet",
+    Its positions are the engine's step numbers, "step k of n": -1 is "no step taken yet",
     0 the seed (root.grad = 1), then 1..n one chain-rule step per node with inputs. back()
     restores the recorded `before` grads; stepping forward again re-applies the recorded `after`
     grads (the engine's own numbers). If a hand-written `_backward` raises, the grads stay as they
@@ -1423,7 +1423,7 @@ class BackpropStepper(_Stepper):
                  for i, n in enumerate(self._nodes_of_steps) if i > self.position]
         step = self.current
         if step is None:
-            return Card(f"{self.step_text()}: nothing applied yet (step 0 is the seed)",
+            return Card(f"{self.step_text()}: no step taken yet (step 0 is the seed)",
                         f"Next: the seed step sets d{rname}/d{rname} = 1. Call step() to begin.", queue=queue)
         if step.is_seed:
             before = self._root_grad_before

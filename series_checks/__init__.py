@@ -17,20 +17,35 @@ Checkers return a Verdict: true or false, carrying the line it printed, and invi
 value of a cell. `assert verdict, verdict.message` turns a checker into an autograder test; inside
 `quiet()` (or with SERIES_CHECKS_QUIET=1 in the environment) nothing is printed at all.
 
+Learner code is hostile by accident: a bare `except:` inside a loop, a call that takes minutes, a
+result of ten million items, an exception whose str() never returns, a line that closes stdout or
+turns off the garbage collector. Every @checker runs through one guard, `_guarded`, written once:
+the whole check runs in a fork of this process (on Linux), which is stopped after CHECK_BUDGET
+seconds whatever the code inside catches; what the learner's code prints is kept to a few lines; and
+any global state that the learner's code changed (the collector, the recursion limit, stdout, a
+patched module) is named in a note after the verdict. Where fork is missing (Windows, macOS), the
+check runs in this process under a timer, and the state is put back and named all the same.
+
 The exercise-specific checkers live in one module per notebook: series_checks.nb03, ...
 """
 
 import contextlib
 import functools
+import gc
+import io
+import itertools
 import math
 import numbers
 import os
+import pickle
 import random
+import select
 import signal
 import sys
 import threading
 import time
 import types
+import warnings
 
 __all__ = [
     # verdicts and what they print
@@ -41,13 +56,21 @@ __all__ = [
     # comparing
     "close", "check_number", "numeric_derivative",
     # running learner code
-    "call_safely", "call_and_read", "is_function", "keep_random_state", "TIME_LIMIT",
+    "call_safely", "call_and_read", "is_function", "keep_random_state", "TIME_LIMIT", "CHECK_BUDGET",
+    "fresh_rng",
     # building labelled expressions, and the series' running example
     "labelled", "lecture_expression",
 ]
 
 # Seconds a learner's function may run before call_safely stops it (a loop that never ends).
 TIME_LIMIT = 10.0
+# Seconds a whole check may take, learner code and reading its results included. Past it the check
+# is stopped from outside (its process is killed), so no `except:` in the learner's code can hold it.
+CHECK_BUDGET = 15.0
+# Characters of what the learner's code printed during a check that are shown after it.
+OUTPUT_LIMIT = 2000
+# Entries of a list that read_numbers reads at the most, when it is not told how many to expect.
+MAX_ITEMS = 100_000
 
 
 # ----------------------------------------------------------------------------------------------
@@ -86,7 +109,7 @@ class Verdict:
         """Show nothing: the ✅ / ❌ / ⏳ line printed by the checker is the feedback."""
 
 
-_MARKERS = {"waiting": ("⏳", "[..]"), "passed": ("✅", "[ok]"), "failed": ("❌", "[x]")}
+_MARKERS = {"waiting": ("⏳", "[..]"), "passed": ("✅", "[ok]"), "failed": ("❌", "[x]"), "note": ("ℹ️", "[i]")}
 
 # Symbols our messages use, spelled in ASCII for a terminal that cannot print them.
 _ASCII = {"×": "x", "·": "*", "→": "->", "←": "<-", "−": "-", "–": "-", "—": "-", "≤": "<=",
@@ -124,9 +147,15 @@ def _encodes(text, stream):
         return False
 
 
-def _asciify(text):
+def _asciify(text, stream=None):
+    """The text with our symbols spelled in ASCII; any other character the stream cannot encode
+    (Chinese, say) is escaped as \\uXXXX, never turned into '?'."""
     text = "".join(_ASCII.get(ch, ch) for ch in text)
-    return text.encode("ascii", errors="replace").decode("ascii")
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        return text.encode(encoding, errors="backslashreplace").decode(encoding)
+    except LookupError:
+        return text.encode("ascii", errors="backslashreplace").decode("ascii")
 
 
 # While a @checker runs, the lines it prints are collected here, so that a checker which returns a
@@ -134,21 +163,35 @@ def _asciify(text):
 _collectors = []
 
 
+# Inside a guarded check's own process, lines are kept here and printed by the process that waits.
+_kept_lines = None
+
+
 def _emit(kind, text):
     """Print one line with its marker: emoji where stdout can encode them, plain ASCII otherwise."""
     for lines in _collectors:
         lines.append(text)
+    if _kept_lines is not None:   # in a guarded check's own process: the waiting process prints
+        if not _quiet:
+            _kept_lines.append((kind, text))
+        return
+    _print_line(kind, text)
+
+
+def _print_line(kind, text):
     stream = sys.stdout
     if _quiet or stream is None:
         return
     emoji, plain = _MARKERS[kind]
     line = f"{emoji} {text}"
     if not _encodes(line, stream):
-        line = f"{plain} {_asciify(text)}"
+        line = f"{plain} {_asciify(text, stream)}"
     try:
         print(line, file=stream)
     except UnicodeError:  # a stream that claims an encoding it does not honour
         print(f"{plain} {_asciify(text)}", file=stream)
+    except ValueError:    # a stream that is closed: the verdict is in the returned Verdict
+        pass
 
 
 def waiting(exercise, what="replace the `...` with your answer"):
@@ -185,21 +228,23 @@ UNCHECKABLE = "this answer could not be checked"
 def checker(fn=None, *, exercise=None):
     """Decorator for an exercise checker (`@checker` or `@checker(exercise="Exercise 2")`).
 
-    Whatever the checker returns becomes a Verdict; the caller's random state is kept; and an
-    exception that escapes the checker (an answer of a shape nobody foresaw) becomes a hint instead
-    of a traceback.
+    Whatever the checker returns becomes a Verdict; the caller's random state is kept; an exception
+    that escapes the checker (an answer of a shape nobody foresaw, or anything the learner's code
+    raised, BaseException included) becomes a hint instead of a traceback; and the whole check runs
+    through the guard (`_guarded`): bounded in time and output, with its side effects named.
     """
     def decorate(fn):
         label = exercise or fn.__name__
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def check(*args, **kwargs):
             lines = []
             _collectors.append(lines)
             try:
                 with keep_random_state():
                     result = fn(*args, **kwargs)
-            except (Exception, _TimeUp) as e:
+            except BaseException as e:  # noqa: BLE001 - learner code may raise anything at all
+                if isinstance(e, KeyboardInterrupt) and not _in_child:
+                    raise   # the learner pressed stop while the check ran in this process
                 result = failed(label, f"{UNCHECKABLE} ({_exception_text(e)}). Check that each "
                                        f"answer has the form the exercise asks for.")
             finally:
@@ -207,8 +252,284 @@ def checker(fn=None, *, exercise=None):
             if isinstance(result, Verdict):
                 return result
             return Verdict(result, "\n".join(lines))
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            return _guarded(label, check, args, kwargs)
         return wrapper
     return decorate(fn) if fn is not None else decorate
+
+
+# ----------------------------------------------------------------------------------------------
+# The guard: every check runs through it
+# ----------------------------------------------------------------------------------------------
+
+_depth = 0          # how many guarded checks are running in this process (a check may call another)
+_in_child = False   # True in the process that a guarded check was forked into
+
+
+def _can_fork():
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and os.environ.get("SERIES_CHECKS_IN_PROCESS", "") in ("", "0")
+            and threading.current_thread() is threading.main_thread())
+
+
+def _guarded(label, check, args, kwargs):
+    """Run one check so that the learner's code inside it cannot hang it, flood the output, leak
+    an exception or leave the notebook changed: see the module's docstring."""
+    global _depth
+    if _depth or _in_child:   # a check inside a check: the outer guard covers it
+        return check(*args, **kwargs)
+    _depth += 1
+    try:
+        if _can_fork():
+            outcome = _in_a_fork(check, args, kwargs)
+        else:
+            outcome = _in_this_process(check, args, kwargs)
+    finally:
+        _depth -= 1
+    status = outcome[0]
+    if status == "done":
+        (ok, message, kind), lines, printed, notes = outcome[1]
+        _show_printed(printed)
+        for line_kind, text in lines:
+            for collected in _collectors:
+                collected.append(text)
+            _print_line(line_kind, text)
+        for note in notes:
+            _print_line("note", note)
+        return Verdict(ok, message, kind)
+    if status == "late":
+        return failed(label, f"the check was stopped after {CHECK_BUDGET:g} s while your code was still "
+                             f"running. Is there a loop that never ends (one whose `except:` catches "
+                             f"everything, even the stop), or a call that is very slow?")
+    return failed(label, f"{UNCHECKABLE}: the check's process ended without an answer ({outcome[1]}).")
+
+
+class _Printed(io.TextIOBase):
+    """What the learner's code prints during a check: kept up to OUTPUT_LIMIT characters, counted
+    beyond. Closing it does nothing (the real stdout is never closed by a check)."""
+
+    def __init__(self, encoding):
+        self.kept, self.dropped, self.closed_by_learner = [], 0, False
+        self._size, self._encoding = 0, encoding
+
+    @property
+    def encoding(self):
+        return self._encoding
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = text if type(text) is str else str.__str__(text) if isinstance(text, str) else ""
+        room = OUTPUT_LIMIT - self._size
+        if room > 0:
+            self.kept.append(text[:room])
+            self._size += min(len(text), room)
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def close(self):
+        self.closed_by_learner = True
+
+    @property
+    def closed(self):
+        return False
+
+    def text(self):
+        return "".join(self.kept), self.dropped
+
+
+def _show_printed(printed):
+    text, dropped = printed
+    if not text and not dropped:
+        return
+    stream = sys.stdout
+    if _quiet or stream is None:
+        return
+    if dropped:
+        text += f"\n[... {dropped:,} more characters printed by your code, not shown]\n"
+    try:
+        stream.write(text if text.endswith("\n") else text + "\n")
+    except (ValueError, UnicodeError):
+        pass
+
+
+# What a check may not leave changed, read before and after it: (name, how to read it).
+def _state():
+    from micrograd_core import Value
+    import micrograd_core
+    modules = {"builtins": __import__("builtins"), "math": math, "random": random,
+               "micrograd_core": micrograd_core, "micrograd_core.Value": Value}
+    return {"gc": gc.isenabled(), "gc thresholds": gc.get_threshold(),
+            "recursion limit": sys.getrecursionlimit(),
+            "stdout": sys.stdout, "stderr": sys.stderr,
+            "modules": {name: dict(vars(module)) for name, module in modules.items()},
+            "module objects": modules}
+
+
+def _changes(before, after, printed):
+    """Sentences naming what the learner's code changed, and a function that puts it back."""
+    notes, undo = [], []
+    if before["gc"] != after["gc"]:
+        notes.append("turned Python's garbage collector " + ("on" if after["gc"] else "off"))
+        undo.append(gc.enable if before["gc"] else gc.disable)
+    if before["gc thresholds"] != after["gc thresholds"]:
+        notes.append(f"changed the garbage collector's thresholds to {after['gc thresholds']}")
+        undo.append(lambda: gc.set_threshold(*before["gc thresholds"]))
+    if before["recursion limit"] != after["recursion limit"]:
+        notes.append(f"set the recursion limit to {after['recursion limit']}")
+        undo.append(lambda: sys.setrecursionlimit(before["recursion limit"]))
+    if printed.closed_by_learner:
+        notes.append("closed sys.stdout")
+    for name in ("stdout", "stderr"):
+        if after[name] is not before[name]:
+            notes.append(f"replaced sys.{name}")
+            undo.append(lambda name=name: setattr(sys, name, before[name]))
+    for name, old in before["modules"].items():
+        new = after["modules"][name]
+        changed = sorted(k for k in set(old) | set(new)
+                         if old.get(k, _MISSING) is not new.get(k, _MISSING)
+                         and (name == "micrograd_core.Value" or not k.startswith("_")))
+        if changed:
+            shown = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
+            notes.append(f"changed {name} ({shown})")
+            undo.append(lambda name=name, old=old, changed=changed: _restore_module(
+                before["module objects"][name], old, changed))
+    return notes, undo
+
+
+_MISSING = object()
+
+
+def _restore_module(module, old, names):
+    for key in names:
+        try:
+            if key in old:
+                setattr(module, key, old[key])
+            else:
+                delattr(module, key)
+        except (AttributeError, TypeError):
+            pass
+
+
+def _run_check(check, args, kwargs):
+    """Run the check with stdout and stderr caught; return its outcome, what was printed and the
+    changes its code made to global state (as notes, with the means to undo them)."""
+    printed = _Printed(getattr(sys.stdout, "encoding", None) or "utf-8")
+    before = _state()
+    sys.stdout = sys.stderr = printed
+    try:
+        verdict = check(*args, **kwargs)
+    finally:
+        after = _state()
+        sys.stdout, sys.stderr = before["stdout"], before["stderr"]
+    after["stdout"] = after["stdout"] if after["stdout"] is not printed else before["stdout"]
+    after["stderr"] = after["stderr"] if after["stderr"] is not printed else before["stderr"]
+    notes, undo = _changes(before, after, printed)
+    return verdict, printed, notes, undo
+
+
+def _note(notes, where):
+    if not notes:
+        return []
+    return [f"Note: during the check your code {'; '.join(notes)}. {where}"]
+
+
+def _in_this_process(check, args, kwargs):
+    """The guard without fork: a timer for the whole check, and the state put back afterwards."""
+    try:
+        with _time_limit(CHECK_BUDGET):
+            verdict, printed, notes, undo = _run_check(check, args, kwargs)
+    except _TimeUp:
+        return ("late", None)
+    for fix in undo:
+        fix()
+    notes = _note(notes, "The check put it back; take that line out of your code, or your notebook "
+                         "will change each time it runs.")
+    return ("done", ((verdict.ok, verdict.message, verdict.kind), [], printed.text(), notes))
+
+
+def _in_a_fork(check, args, kwargs):
+    """The guard with fork: the check runs in a copy of this process, which is killed after
+    CHECK_BUDGET seconds. Nothing it changes reaches this process; its lines come back as text."""
+    read_end, write_end = os.pipe()
+    sys.stdout.flush() if sys.stdout is not None and hasattr(sys.stdout, "flush") else None
+    with warnings.catch_warnings():   # Python 3.12+ warns about forking a threaded process: the
+        warnings.simplefilter("ignore", DeprecationWarning)  # child touches none of the threads'
+        pid = os.fork()                                      # objects (it only computes and exits)
+    if pid == 0:
+        os.close(read_end)
+        _child(check, args, kwargs, write_end)   # never returns
+    os.close(write_end)
+    try:
+        data = _read_until(read_end, time.monotonic() + CHECK_BUDGET)
+    except BaseException:
+        _kill(pid)
+        raise
+    finally:
+        os.close(read_end)
+    if data is None:
+        _kill(pid)
+        return ("late", None)
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit code {os.WEXITSTATUS(status)}"
+        return ("died", how)
+    return pickle.loads(data)
+
+
+def _child(check, args, kwargs, write_end):
+    global _in_child, _kept_lines
+    _in_child, _kept_lines = True, []
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        verdict, printed, notes, _ = _run_check(check, args, kwargs)
+        notes = _note(notes, "The check ran it apart, so nothing changed here; take that line out of "
+                             "your code, or your notebook will change when it runs.")
+        result = ("done", ((verdict.ok, str(verdict.message), verdict.kind), _kept_lines,
+                           printed.text(), notes))
+        data = pickle.dumps(result)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view):]
+    except BaseException:  # noqa: BLE001 - the parent reports a child that ends without an answer
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _read_until(fd, deadline):
+    """All bytes from fd until it closes, or None if the deadline passes first."""
+    chunks = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            continue
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+
+
+def fresh_rng():
+    """A random.Random for drawing a check's unseen cases: seeded from the OS, never from the
+    learner's random state, so no lookup table of cases can pass. What a checker prints must not
+    depend on the cases drawn (stored notebook outputs stay the same)."""
+    return random.Random(int.from_bytes(os.urandom(8), "little"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -251,6 +572,10 @@ def describe(obj):
     return f"{article} {kind}"
 
 
+def _is_numpy_bool(obj):
+    return type(obj).__module__ == "numpy" and type(obj).__name__ in ("bool", "bool_")
+
+
 def _is_value(obj):
     from micrograd_core import Value
     return isinstance(obj, Value)
@@ -275,7 +600,7 @@ def _number_problem(answer, name):
         return f"{name} is still `...` (or None): put a number there."
     if _is_value(answer):
         return f"{name} is a Value; the answer is a plain number (a Value's number is its .data)."
-    if isinstance(answer, bool):
+    if isinstance(answer, bool) or _is_numpy_bool(answer):
         return f"{name} should be a number, not True or False."
     if isinstance(answer, (str, bytes)):
         return f"{name} is text ({describe(answer)}); write the number itself, without quotes."
@@ -291,6 +616,9 @@ def _number_problem(answer, name):
         return f"{name} should be a number, got {describe(answer)}."
     if not isinstance(answer, numbers.Real) and type(answer).__module__.split(".")[0] != "numpy":
         return f"{name} should be a number, got {describe(answer)}."
+    if type(answer) not in (int, float) and type(answer).__module__.split(".")[0] != "numpy":
+        # a subclass of int or float can say one thing as itself and another through float()
+        return f"{name} should be a plain number (an int or a float), got {describe(answer)}."
     if math.isnan(value):
         return f"{name} is nan (not a number): give an ordinary finite number."
     if math.isinf(value):
@@ -332,10 +660,15 @@ def read_numbers(exercise, answer, name="the answer", length=None):
     if not isinstance(answer, (list, tuple)) and type(answer).__name__ != "ndarray":
         failed(exercise, f"{name} should be a list of numbers, got {describe(answer)}.")
         return None
-    try:
-        items = list(answer)
+    most = MAX_ITEMS if length is None else length
+    try:   # never more than one entry past what is expected: a list may be huge, or never end
+        items = list(itertools.islice(iter(answer), most + 1))
     except Exception:  # noqa: BLE001 - a 0-d array, or an object that fails to iterate
         failed(exercise, f"{name} should be a list of numbers, got {describe(answer)}.")
+        return None
+    if len(items) > most:
+        failed(exercise, f"{name} has more than {most:,} entries; " +
+               (f"it should have {length}, one per item." if length is not None else "that is far too many."))
         return None
     if length is not None and len(items) != length:
         failed(exercise, f"{name} should have {length} entries, one per item; it has {len(items)}.")
@@ -523,7 +856,9 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     except _TimeUp:
         return False, failed(exercise, f"{who} was still running after {seconds:g} s{where}: is there "
                                        f"a loop that never ends?")
-    except (Exception, SystemExit) as e:  # the learner's code: any error is a hint, never a traceback
+    except BaseException as e:  # noqa: BLE001 - the learner's code: anything it raises is a hint
+        if isinstance(e, KeyboardInterrupt) and not _in_child:
+            raise   # the learner pressed stop while the check ran in this process
         return False, failed(exercise, f"{who} raised {_exception_text(e)}{where}.")
     return True, result
 

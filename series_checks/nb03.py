@@ -201,7 +201,7 @@ def check_exercise3(which_input, direction):
 
 
 # ==============================================================================================
-# Write code: Exercise 4, the two rules as a function, run on expressions you have not seen
+# Write code: Exercise 4, the chain-rule step as a function, run on expressions you have not seen
 # ==============================================================================================
 
 import random as _random
@@ -285,7 +285,7 @@ def check_pass_back(pass_back):
                     hint = (f"{where}. For '+' each input gets the upstream grad; for '*' each input gets "
                             f"the other input's .data times the upstream grad.")
                 return failed(ex, hint)
-    return passed(ex, f"Your rules filled in every grad of {len(_pass_back_cases())} random expressions exactly "
+    return passed(ex, f"Your pass_back filled in every grad of {len(_pass_back_cases())} random expressions exactly "
                       f"as backward() does, node by node from the output.")
 
 __all__ += ["check_pass_back"]

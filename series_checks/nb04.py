@@ -40,7 +40,7 @@ def ex1_expression(u=None, v=None, w=None):
 
 
 def _ex1_expected():
-    """The engine's own numbers for slot u in the step that applies the rule of s = u * v."""
+    """The engine's own numbers for input u in the chain-rule step at s = u * v."""
     u, v, w, s, t, out = ex1_expression()
     for step in out.backward_steps():
         if step.node is s:
@@ -51,7 +51,7 @@ def _ex1_expected():
 
 @checker
 def check_card(local, contribution, after):
-    """Exercise 1: the row for input u in the card of the step that applies s's rule."""
+    """Exercise 1: the row for input u in the card of the chain-rule step at s."""
     ex = "Exercise 1"
     if is_waiting(local) and is_waiting(contribution) and is_waiting(after):
         return waiting(ex, "replace the three `...` with your numbers")
@@ -72,7 +72,7 @@ def check_card(local, contribution, after):
     ok_contribution = check_number(
         f"{ex} (contribution)", contribution, row.contribution,
         hints=[(row.local, "you gave the local derivative alone: multiply it by the upstream grad, "
-                           "s.grad at that moment (what did t's rule pass down to s?)."),
+                           "s.grad at that moment (what did the chain-rule step at t pass down to s?)."),
                (upstream, "that is the upstream grad s.grad on its own (or the right size with the "
                           "wrong sign): the contribution is local × upstream, signs included."),
                (x["u"] * upstream, "you multiplied the upstream by u's own value; for the u slot of "
@@ -81,7 +81,8 @@ def check_card(local, contribution, after):
     ok_after = check_number(
         f"{ex} (grad after)", after, row.after,
         hints=[(row.contribution, "u already had a grad before this step: an earlier step (out = t * u) "
-                                  "gave it one. The rule adds its contribution (+=), it does not overwrite."),
+                                  "gave it one. The chain-rule step adds its contribution (+=), it does not "
+                                  "overwrite."),
                (before, "that is u's grad before this step: add this step's contribution to it."),
                (before - row.contribution, "add the contribution, do not subtract it: "
                                            "input.grad += local * out.grad."),
@@ -192,7 +193,7 @@ def _late_seed(root):
     root.grad = 1.0
 
 
-def _each_rule_twice(root):
+def _each_step_twice(root):
     root.grad = 1.0
     for node in reversed(root.topological_order()):
         node._backward()
@@ -200,21 +201,22 @@ def _each_rule_twice(root):
 
 
 _WRONG_WALKS = [
-    (_late_seed, "the rules ran while the output's grad was still 0, so they passed on nothing: set the "
-                 "output's grad to 1 (d root/d root) before the first rule runs."),
-    (_forward_order, "your grads are what you get when the rules run leaves first: a rule then runs "
-                     "while its node's grad is still 0. Run a node's rule only after every node that "
-                     "uses it has run: outputs first."),
+    (_late_seed, "the chain-rule steps were taken while the output's grad was still 0, so they passed "
+                 "on nothing: seed the output's grad with 1 (d root/d root) before the first chain-rule "
+                 "step."),
+    (_forward_order, "your grads are what you get when the steps are taken leaves first: a node then "
+                     "takes its chain-rule step while its grad is still 0. A node takes its step only "
+                     "after every node that uses it has taken its own: outputs first."),
     (_naive_recursion, "your grads match a recursive walk that follows every edge: a node used twice "
-                       "gets its rule run twice. Use the order from topological_order() instead of "
-                       "recursing."),
-    (_visited_recursion, "your grads match a depth-first walk that runs a node's rule on first arrival: "
-                         "some rules run before every user of the node has passed its grad down. "
-                         "Use the order from topological_order()."),
-    (_twice, "your grads are doubled: the whole pass ran twice, and grads accumulate (+=). Each node's "
-             "rule must run exactly once."),
-    (_each_rule_twice, "each rule ran twice in a row, so every contribution was added twice (+=). Each "
-                       "node's rule must run exactly once."),
+                       "takes its chain-rule step twice. Use the order from topological_order() instead "
+                       "of recursing."),
+    (_visited_recursion, "your grads match a depth-first walk that takes a node's chain-rule step on first "
+                         "arrival: some nodes take their step before every node that uses them has "
+                         "passed its grad down. Use the order from topological_order()."),
+    (_twice, "your grads are doubled: the whole pass ran twice, and grads accumulate (+=). Each node "
+             "takes its chain-rule step exactly once."),
+    (_each_step_twice, "each node took its chain-rule step twice in a row, so every contribution was added "
+                       "twice (+=). Each node takes its chain-rule step exactly once."),
 ]
 
 
@@ -295,8 +297,8 @@ def check_my_backward(fn):
             return failed(ex, f"on {title} the engine and a finite difference disagree; tell your teacher.")
         if not isinstance(root.grad, (int, float)) or not close(root.grad, 1.0):
             if root.grad == 0.0:
-                return failed(ex, f"on {title}, the output's grad is still 0: seed it with 1 "
-                                  f"(d root/d root) before running any rule.")
+                return failed(ex, f"on {title}, the output's grad is still 0: seed the output's grad "
+                                  f"with 1 (d root/d root) before the first chain-rule step.")
             return failed(ex, f"on {title}, the output's grad ended at {describe(root.grad)}; it should "
                               f"be d root/d root, whatever else happens.")
         if _same_grads(got, expected):
@@ -305,8 +307,9 @@ def check_my_backward(fn):
             if _same_grads(got, _grads_after(walk, case)):
                 return failed(ex, f"on {title}: {hint}")
         return failed(ex, f"on {title}, some grads differ from backward(). Check the three "
-                          f"beats: seed the output with 1, visit the nodes so that each one comes after "
-                          f"every node that uses it, and run each node's rule exactly once.")
+                          f"beats: seed the output's grad with 1, visit the nodes so that each one comes "
+                          f"after every node that uses it, and take each node's chain-rule step exactly "
+                          f"once.")
     return passed(ex, f"Your pass gives the same grads as backward() and as finite differences on "
                       f"{len(_CASES)} graphs, including the two where naive recursion goes wrong and "
                       f"one you had not seen.")

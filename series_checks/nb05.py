@@ -1,6 +1,6 @@
 """Checkers for notebook 05, the order of backward.
 
-Exercise 1  check_order(n_nodes, n_rules)                      size of a topological order, rules backward() runs
+Exercise 1  check_order(n_nodes, n_steps)                      size of a topological order, chain-rule steps taken
 Exercise 2  check_my_topological_order(my_topological_order)   a topological order built without recursion
 
 Every expected answer is computed here from the engine, never typed in, so the checkers follow the
@@ -15,7 +15,7 @@ __all__ = ["EX1_X", "ex1_expression", "check_order", "check_my_topological_order
 
 
 # ----------------------------------------------------------------------------------------------
-# Exercise 1: how long is a topological order, and how many rules run?
+# Exercise 1: how long is a topological order, and how many chain-rule steps does backward() take?
 # ----------------------------------------------------------------------------------------------
 
 EX1_X = 0.5
@@ -34,35 +34,38 @@ COUNT_HINT = ("list the nodes on paper first: every Value, leaves and constants 
 
 
 @checker
-def check_order(n_nodes, n_rules):
-    """Exercise 1: len(y.topological_order()) and how many nodes' rules y.backward() runs."""
+def check_order(n_nodes, n_steps):
+    """Exercise 1: len(y.topological_order()) and how many chain-rule steps y.backward() takes (one
+    at each node with inputs)."""
     ex = "Exercise 1"
-    if is_waiting(n_nodes) and is_waiting(n_rules):
+    if is_waiting(n_nodes) and is_waiting(n_steps):
         return waiting(ex, "replace both `...` with whole numbers")
     x, y = ex1_expression()
     order = y.topological_order()
     expected_nodes = len(order)
-    expected_rules = sum(1 for node in order if node._prev)
+    expected_steps = sum(1 for node in order if node._prev)   # the nodes with inputs
     ok_nodes = check_number(
         f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
         hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
                                     "Value of its own (a leaf), so it is a node too."),
                (expected_nodes + 1, "one too many: x is used twice, but it is one node, and the order "
                                     "lists every node exactly once."),
-               (expected_rules, "you counted only the results of operations: the leaves are in the "
+               (expected_steps, "you counted only the results of operations: the leaves are in the "
                                 "order too.")],
         confirmed_by=f"len(y.topological_order()) is {expected_nodes}.")
-    ok_rules = check_number(
-        f"{ex} (rules run by backward)", n_rules, expected_rules, whole=True, otherwise=COUNT_HINT,
-        hints=[(expected_nodes, "leaves have no rule (nothing comes before them): count only the nodes "
-                                "made by an operation."),
-               (expected_rules + 1, "the seed (y.grad = 1) is a step of the stepper, but it runs no rule; "
-                                    "or did you count x twice? Each rule runs once per node."),
-               (expected_rules - 1, "count every operation: the multiplication, the addition and tanh "
-                                    "each made a node with a rule.")],
-        confirmed_by=f"y.backward() applies {expected_rules} rules (the BackpropStepper has "
-                     f"{expected_rules + 1} steps: the seed, then one per rule).")
-    return all_passed([ok_nodes, ok_rules])
+    ok_steps = check_number(
+        f"{ex} (chain-rule steps of backward)", n_steps, expected_steps, whole=True, otherwise=COUNT_HINT,
+        hints=[(expected_nodes, "a leaf has no inputs (nothing comes before it), so there is no chain-rule "
+                                "step at a leaf: count only the nodes made by an operation."),
+               (expected_steps + 1, "the seed (y.grad = 1) is a step of the stepper, but not a chain-rule "
+                                    "step; or did you count x twice? Each node with inputs takes its "
+                                    "chain-rule step once."),
+               (expected_steps - 1, "count every operation: the multiplication, the addition and tanh "
+                                    "each made a node with inputs, and each takes a chain-rule step.")],
+        confirmed_by=f"y.backward() takes {expected_steps} chain-rule steps, one at each node with inputs "
+                     f"(the BackpropStepper has {expected_steps + 1} steps: the seed, then one per "
+                     f"chain-rule step).")
+    return all_passed([ok_nodes, ok_steps])
 
 
 

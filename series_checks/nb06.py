@@ -77,8 +77,8 @@ def check_exercise2(a_grad, m_grad, y_grad):
     answers = {"a": a_grad, "m": m_grad, "y": y_grad}
     second_call = twice["a"] - once["a"]   # what the second call added to a.grad
     hints = {
-        "a": [(once["a"], "that is the value after *one* call. The second call runs every rule "
-                          "again and adds on top of what is already there."),
+        "a": [(once["a"], "that is the value after *one* call. The second call takes every chain-rule "
+                          "step again, and each step adds on top of what is already there."),
               (2 * once["a"], "plain doubling holds for the root's direct inputs. But a is also "
                               "reached through m, and on the second call m.grad is no longer 1: "
                               "the path through m passes back more than it did the first time."),

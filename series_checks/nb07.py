@@ -418,7 +418,8 @@ def _describe_problem(program, outcome, engine_nodes):
     if kind == "unreadable new grad":
         return f"a new Value {detail}: it should start with grad 0 (backward() adds into it)."
     if kind == "grad not zero":
-        return f"a new Value should start with grad 0 (rules only ever add into it); yours starts at {detail:g}."
+        return (f"a new Value should start with grad 0 (backward() only ever adds into it); yours "
+                f"starts at {detail:g}.")
     if kind == "value":
         inputs = _inputs_text(program, step, outcome.values)
         return (f"{_op_name(step)} computes a wrong value: {where} with {inputs} gives data "
@@ -441,10 +442,10 @@ def _grad_hint(program, index, outcome, engine_nodes):
     root = len(program.steps) - 1
     if index == root:
         return (f"after backward() the output's own grad is {_fmt(outcome.grads[root])}: backward() "
-                f"starts by setting the output's grad to d(out)/d(out), before any rule runs.")
+                f"starts by setting the output's grad to d(out)/d(out), before any chain-rule step.")
     if all(g == 0 for g in outcome.grads[:root]):
-        return ("after backward() every input's grad is still 0: backward() has to run every node's "
-                "chain-rule update, `child.grad += local * node.grad`, from the output back.")
+        return ("after backward() every input's grad is still 0: backward() has to take the chain-rule "
+                "step at every node, `input.grad += local * node.grad`, from the output back.")
     users = [(k, s) for k, s in enumerate(program.steps) if s[0] != "leaf" and index in _inputs(s)]
     ops = sorted({_op_name(s) for _, s in users})
     where = f"{program.text(index)}"
@@ -454,12 +455,12 @@ def _grad_hint(program, index, outcome, engine_nodes):
         return _single_op_hint(program, index, outcome, engine_nodes)
     if reused:
         return (f"the grad of {where}, which is used more than once, is {_fmt(outcome.grads[index])} "
-                f"after backward() on {program.text()}. Each use must add its share (`+=`), and each "
-                f"node's rule must run exactly once, after every node that uses it: a visited set "
-                f"and a reversed topological order.")
+                f"after backward() on {program.text()}. Each use must add its share (`+=`), and the "
+                f"chain-rule step at each node must be taken exactly once, after every node that "
+                f"uses it: a visited set and a reversed topological order.")
     return (f"the grad that {', '.join(ops)} passed back to {where} is wrong in {program.text()} "
-            f"(yours is {_fmt(outcome.grads[index])}). Each op is applied once, in reversed "
-            f"topological order: check that order, and the local derivatives of {', '.join(ops)}.")
+            f"(yours is {_fmt(outcome.grads[index])}). The chain-rule step is taken once per node, in "
+            f"reversed topological order: check that order, and the local derivatives of {', '.join(ops)}.")
 
 
 def _single_op_hint(program, index, outcome, engine_nodes):
@@ -474,7 +475,7 @@ def _single_op_hint(program, index, outcome, engine_nodes):
     inputs = _inputs(step)
     if len(inputs) == 2 and inputs[0] == inputs[1]:
         return (f"{mine}: only one of its two uses arrived. Each use adds its share: `+=`, "
-                f"never `=`, in every rule.")
+                f"never `=`, in every chain-rule step.")
     if kind in ("+", "+n", "n+", "-", "-n", "n-"):
         return f"{mine}. The local derivative of a sum is 1 for each input: out.grad passes through unchanged."
     if kind in ("*", "*n", "n*"):

@@ -14,7 +14,7 @@ from . import is_waiting, numeric_derivative, passed, read_choice, waiting
 
 __all__ = ["check_exercise_1", "check_exercise_2", "check_exercise_3", "EXERCISE_3_OPTIONS"]
 
-# The points where the learner's rule for d(a/b)/db is tried: positive and negative, small and large.
+# The points where the learner's formula for d(a/b)/db is tried: positive and negative, small and large.
 _POINTS_1 = ((3.0, 2.0), (1.0, 0.5), (-2.0, 4.0), (5.0, -1.25), (0.5, 3.0))
 
 
@@ -25,16 +25,16 @@ def _engine_div_grad_b(a, b):
 
 
 @checker
-def check_exercise_1(rule):
-    """Exercise 1: `rule(a, b)` must return d(a/b)/db for plain floats a and b."""
+def check_exercise_1(formula):
+    """Exercise 1: `formula(a, b)` must return d(a/b)/db for plain floats a and b."""
     name = "Exercise 1 (d(a/b)/db)"
-    if is_waiting(rule) or is_unwritten(rule):
+    if is_waiting(formula) or is_unwritten(formula):
         return waiting(name, "write the body of the function")
-    if not is_function(name, rule, "your function"):
+    if not is_function(name, formula, "your function"):
         return False
     got = []
     for a, b in _POINTS_1:
-        ok, value = call_and_read(name, rule, a, b, case=f"with a={a}, b={b}",
+        ok, value = call_and_read(name, formula, a, b, case=f"with a={a}, b={b}",
                                   what="replace the `...` after `return` with a formula in a and b")
         if not ok:
             return value
@@ -43,28 +43,28 @@ def check_exercise_1(rule):
     numeric = [numeric_derivative(lambda bb, a=a: a / bb, b) for a, b in _POINTS_1]
     if all(close(g, e) and close(g, n, 1e-3) for g, e, n in zip(got, engine, numeric)):
         a, b = _POINTS_1[0]
-        return passed(name, f"At a={a}, b={b} your rule gives {got[0]:.4f}, backward() gives {engine[0]:.4f} "
+        return passed(name, f"At a={a}, b={b} your formula gives {got[0]:.4f}, backward() gives {engine[0]:.4f} "
                             f"and a finite difference {numeric[0]:.4f}; it also agrees at {len(_POINTS_1) - 1} "
                             "other points.")
-    wrong_rules = (
+    wrong_formulas = (
         (lambda a, b: 1 / b, "that is the derivative with respect to a (the numerator). "
                              "Differentiate with respect to the divisor b instead."),
-        (lambda a, b: -1 / b ** 2, "your rule gives the same slope for every a, but a / b reacts more "
+        (lambda a, b: -1 / b ** 2, "your formula gives the same slope for every a, but a / b reacts more "
                                    "to b when a is larger: where did the numerator go?"),
-        (lambda a, b: -a / b, "your rule shrinks like 1/b as b grows; a finite difference at b = 1 "
+        (lambda a, b: -a / b, "your formula shrinks like 1/b as b grows; a finite difference at b = 1 "
                               "and b = 2 shows the true slope shrinking faster. Check which power of b "
                               "the power rule leaves when you differentiate b**-1."),
-        (lambda a, b: -a / b ** 3, "your rule shrinks too fast as b grows: check the exponent the power "
+        (lambda a, b: -a / b ** 3, "your formula shrinks too fast as b grows: check the exponent the power "
                                    "rule leaves when you differentiate b**-1."),
     )
-    for wrong, hint in wrong_rules:
+    for wrong, hint in wrong_formulas:
         if all(close(g, wrong(a, b)) for g, (a, b) in zip(got, _POINTS_1)):
             return failed(name, hint)
     if all(close(g, -e) for g, e in zip(got, engine)):
         return failed(name, "the size is right everywhere but the sign is flipped: making the divisor larger "
                             "makes a positive a / b smaller.")
     bad = next(((a, b) for (a, b), g, e in zip(_POINTS_1, got, engine) if not close(g, e)), _POINTS_1[0])
-    return failed(name, f"at a={bad[0]}, b={bad[1]} your rule disagrees with backward(). Write a / b as "
+    return failed(name, f"at a={bad[0]}, b={bad[1]} your formula disagrees with backward(). Write a / b as "
                         "a * b**-1 and use the power rule on b**-1.")
 
 
@@ -80,14 +80,14 @@ def check_exercise_2(answer):
     sx = sig(x)
     hints = (
         (sx, "that is the value of the sigmoid at 0.5, not its slope."),
-        (1 - sx ** 2, "1 - s**2 is tanh's rule. The sigmoid's rule is written with s and 1 - s."),
-        (0.25, "0.25 is the slope at x = 0 (where s = 0.5), and also what the rule gives when x itself "
-               "is put in place of s: put s = sigmoid(0.5) into the rule instead."),
-        (1 - sx, "that is only one factor of the sigmoid's rule; it has two."),
+        (1 - sx ** 2, "1 - s**2 is tanh's slope. The sigmoid's slope is written with s and 1 - s."),
+        (0.25, "0.25 is the slope at x = 0 (where s = 0.5), and also what the formula gives when x itself "
+               "is put in place of s: put s = sigmoid(0.5) into it instead."),
+        (1 - sx, "that is only one factor of the sigmoid's slope; it has two."),
     )
     return check_number("Exercise 2 (sigmoid slope)", answer, v.grad, hints=hints,
                         what="replace the `...` of answer_2 with a number",
-                        otherwise="compute s = sigmoid(0.5) first, then put s into the sigmoid's rule "
+                        otherwise="compute s = sigmoid(0.5) first, then put s into the sigmoid's slope "
                                   "(section on the sigmoid: it is written with s alone).",
                         confirmed_by=f"backward() gives {v.grad:.4f} and a finite difference {numeric:.4f}.")
 

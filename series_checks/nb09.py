@@ -111,7 +111,7 @@ def check_exercise_2(which_input, reason):
     if letter != "B":
         hints = {
             "A": f"{label} is not zero ({EX2['x'][int(label[1]) - 1]}). What multiplies the upstream grad "
-                 f"in the rule for w * {label}?",
+                 f"in the chain-rule step at w * {label}?",
             "C": "tanh is not saturated here: n is small and 1 - o**2 is about 0.79, so every path gets a "
                  "real upstream gradient.",
             "D": "the position of an input does not matter to the chain rule; what does the local "

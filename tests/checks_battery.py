@@ -20,8 +20,11 @@ properly: a bug to fix in the checker). `secrets` are expected values that a hin
 """
 
 import contextlib
+import gc
 import io
 import math
+import sys
+import time
 
 import series_checks as sc
 from micrograd_core import Value
@@ -88,7 +91,50 @@ HOSTILE_VALUES = {
     "a set": {1},
     "a generator": (x for x in range(3)),
     "a function": len,
+    "a lying int": None,      # filled in below: worth 999, says 4.0 through float()
+    "numpy's True": None,     # filled in below when numpy is there
 }
+
+
+class LyingInt(int):
+    """An int worth 999 whose float() says 4.0: a number that is not what it claims."""
+
+    def __float__(self):
+        return 4.0
+
+
+HOSTILE_VALUES["a lying int"] = LyingInt(999)
+try:
+    import numpy as _np
+    HOSTILE_VALUES["numpy's True"] = _np.True_
+except ImportError:  # pragma: no cover
+    del HOSTILE_VALUES["numpy's True"]
+
+
+class SlowFloat(float):
+    """A float whose float() takes a minute: reading it must be bounded too."""
+
+    def __float__(self):
+        time.sleep(60)
+        return 1.0
+
+
+class LearnerStop(BaseException):
+    """A learner's own BaseException subclass."""
+
+
+class EndlessStr(Exception):
+    def __str__(self):
+        while True:
+            pass
+
+
+class EndlessList(list):
+    """Looks like a short list, iterates forever."""
+
+    def __iter__(self):
+        while True:
+            yield 1.0
 
 
 def _returns(value):
@@ -113,6 +159,48 @@ def _never_ends(*args, **kwargs):
             pass
         except Exception:  # a learner's loop that swallows everything must still be stopped
             pass
+
+
+def _loops_with_a_bare_except(*args, **kwargs):
+    while True:
+        try:
+            time.sleep(0.01)
+        except:  # noqa: E722 - the beginner's loop that swallows even the checker's stop
+            pass
+
+
+def _is_slow(*args, **kwargs):
+    time.sleep(0.3)   # under the per-call limit, but over a whole check's budget in many calls
+    return float("nan")
+
+
+def _raises_base_exception(*args, **kwargs):
+    raise LearnerStop("stop")
+
+
+def _raises_generator_exit(*args, **kwargs):
+    raise GeneratorExit
+
+
+def _raises_endless_str(*args, **kwargs):
+    raise EndlessStr()
+
+
+def _closes_stdout(*args, **kwargs):
+    sys.stdout.close()
+    return float("nan")
+
+
+def _changes_global_state(*args, **kwargs):
+    gc.disable()
+    sys.setrecursionlimit(50_000)
+    math.exp = lambda x: 1.0
+    return float("nan")
+
+
+def _prints_a_lot(*args, **kwargs):
+    print("x" * 1_000_000)
+    return float("nan")
 
 
 def _returns_generator_that_raises(*args, **kwargs):
@@ -161,6 +249,17 @@ HOSTILE_FUNCTIONS = {
     "returns a generator that raises": _returns_generator_that_raises,
     "never ends": _never_ends,
     "sets everything to inf": _sets_every_argument_to_inf,
+    "loops with a bare except": _loops_with_a_bare_except,
+    "is slow": _is_slow,
+    "raises a BaseException subclass": _raises_base_exception,
+    "raises GeneratorExit": _raises_generator_exit,
+    "raises an exception whose str() never ends": _raises_endless_str,
+    "closes stdout": _closes_stdout,
+    "changes global state": _changes_global_state,
+    "prints a lot": _prints_a_lot,
+    "returns 10**7 numbers": _returns([0.5] * 10 ** 7),
+    "returns an endless list": _returns(EndlessList([1.0, 2.0])),
+    "returns a float that reads slowly": _returns(SlowFloat(1.0)),
     "not a function (inf)": float("inf"),
     "not a function (always-equal)": AlwaysEqual(),
 }
@@ -281,8 +380,8 @@ def assert_refuses_battery(check, reference, slot, kind="number", secrets=(), kw
     """
     table = dict(HOSTILE_FUNCTIONS if kind == "function" else HOSTILE_VALUES)
     table.update(extra or {})
-    saved = sc.TIME_LIMIT
-    sc.TIME_LIMIT = 0.5
+    saved = sc.TIME_LIMIT, sc.CHECK_BUDGET
+    sc.TIME_LIMIT, sc.CHECK_BUDGET = 0.5, 2.0
     try:
         for name, hostile in table.items():
             if name == "a generator":
@@ -296,7 +395,7 @@ def assert_refuses_battery(check, reference, slot, kind="number", secrets=(), kw
             result = run(check, *args, **kw)
             assert_refused(result, f"{check.__name__} with {name!r} in slot {slot!r}", secrets, parts)
     finally:
-        sc.TIME_LIMIT = saved
+        sc.TIME_LIMIT, sc.CHECK_BUDGET = saved
 
 
 def finite(x):

@@ -314,8 +314,8 @@ def test_nb05_order():
     assert_passes(check, 5, 3)
     hints_of(check, [
         ((4, 3), "one node is missing"), ((6, 3), "one too many"), ((3, 3), "you counted only the results"),
-        ((9, 3), "list the nodes on paper first"), ((5, 5), "leaves have no rule"), ((5, 4), "the seed"),
-        ((5, 2), "count every operation"), ((5.5, 3), "should be a whole number"),
+        ((9, 3), "list the nodes on paper first"), ((5, 5), "there is no chain-rule step at a leaf"),
+        ((5, 4), "the seed"), ((5, 2), "count every operation"), ((5.5, 3), "should be a whole number"),
         ((-5, 3), "a count is never negative"),
     ], parts=True)
     assert_refuses_battery(check, (5, 3), 0, parts=True)
@@ -471,13 +471,13 @@ def test_nb08_exercise1():
     hints_of(check, [
         ((lambda a, b: 1 / b,), "that is the derivative with respect to a"),
         ((lambda a, b: -1 / b ** 2,), "where did the numerator go"),
-        ((lambda a, b: -a / b,), "your rule shrinks like 1/b"),
-        ((lambda a, b: -a / b ** 3,), "your rule shrinks too fast"),
+        ((lambda a, b: -a / b,), "your formula shrinks like 1/b"),
+        ((lambda a, b: -a / b ** 3,), "your formula shrinks too fast"),
         ((lambda a, b: a / b ** 2,), "the sign is flipped: making the divisor larger"),
-        ((lambda a, b: 0.5,), "your rule disagrees with backward()"),
+        ((lambda a, b: 0.5,), "your formula disagrees with backward()"),
     ], secrets=[-0.75])
     for hint in (r.verdict.message for r in [run(check, lambda a, b: -1 / b ** 2), run(check, lambda a, b: -a / b)]):
-        assert "b**-2" not in hint and "b squared" not in hint   # the hints no longer state the rule
+        assert "b**-2" not in hint and "b squared" not in hint   # the hints do not state the formula
     assert_refuses_battery(check, (d_div_db,), 0, kind="function", secrets=[-0.75])
 
 
@@ -489,7 +489,7 @@ def test_nb08_exercise2():
     s = 1 / (1 + math.exp(-0.5))
     assert_waiting(check, ...)
     assert_passes(check, SIGMOID_SLOPE)
-    hints_of(check, [((s,), "that is the value of the sigmoid"), ((1 - s * s,), "tanh's rule"),
+    hints_of(check, [((s,), "that is the value of the sigmoid"), ((1 - s * s,), "tanh's slope"),
                      ((0.25,), "0.25 is the slope at x = 0"), ((1 - s,), "only one factor"),
                      ((-SIGMOID_SLOPE,), "the sign is flipped"), ((3.0,), "compute s = sigmoid(0.5) first")],
              secrets=[SIGMOID_SLOPE])

@@ -523,7 +523,7 @@ def test_stepper_on_mlp_matches_backward():
 def test_stepper_cards_on_the_lecture_example():
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"])
-    assert "nothing applied yet" in s.card_text()
+    assert "no step taken yet" in s.card_text()
     assert "queue: seed L, L (*), d (+), e (*)" in s.card_text()
     s.step()
     assert s.current.is_seed and ex["L"].grad == 1.0
