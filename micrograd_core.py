@@ -31,7 +31,7 @@ __all__ = ["Value", "Module", "Neuron", "Layer", "MLP", "BackwardStep", "SlotUpd
            "gradient_check", "GradientReport", "weighted_sum", "cross_entropy"]
 
 
-_new = object.__new__
+_new = object.__new__  # makes an object without running __init__
 
 
 def _node(data, a, b, op, da, db):                              # printed in notebook 07

@@ -19,6 +19,8 @@ On top of that: `BackpropStepper` (backprop one node at a time: the engine's own
 GIF export of their steps, and a few matplotlib helpers for the notebooks.
 """
 
+import base64
+import hashlib
 import html
 import io
 import itertools
@@ -228,6 +230,11 @@ MARK_MEANINGS = {
     "new": "just created",
 }
 EDGE_MARK = ("#ff7f0e", 2.5)
+# What is still to come (a forward stepper's nodes not built yet): a dashed grey outline in its
+# final place, with no text, so the picture shows the shape of the whole graph from the start.
+PENDING = "pending"
+PENDING_LOOK = ("#b8b8b8", 1.0)
+PENDING_MEANING = "still to build"
 
 
 class Style:
@@ -237,13 +244,21 @@ class Style:
         self.lecture = lecture
         self.fontsize = 16 if lecture else 11          # graph text, in points
         self.card_px = 20 if lecture else 13           # the HTML card under a player's frame
-        # A notebook column at 100% zoom is about 1,000 px wide; a 1280x800 slide leaves about
-        # 1,200 x 720 px. Wider or taller pictures are scaled down to fit (SVG and PNG alike).
-        # In a notebook a drawing stays at most 560 px tall, so that it fits one 800 px RISE
-        # slide (or laptop screen) with the few lines of code that draw it above it.
+        # A drawing is made at most this size; where it is shown it shrinks to the width of its
+        # output area (never grows): JupyterLab's column is 848 px beside the file browser at
+        # 1280x800, about 1,150 px without it, and a RISE slide's about 1,200 px. In a notebook a
+        # drawing stays at most 560 px tall, so that it fits one RISE slide with the few lines of
+        # code that draw it above it.
+        # In lecture mode a drawing and the line of 20 px code above it fit one slide's 760 visible px.
         self.max_width_px = 1200 if lecture else 960
-        self.max_height_px = 700 if lecture else 560
-        self.frame_height_px = 440 if lecture else None  # a player's graph, with its HTML card below
+        self.max_height_px = 600 if lecture else 560
+        self.frame_height_px = 380 if lecture else None  # a player's graph, with its HTML card below
+
+
+# The narrowest column the series is read in at 1280x800 (JupyterLab with its file browser open),
+# and the smallest text a drawing may show there; tests measure both in a real browser.
+NARROW_COLUMN_PX = 848
+SMALLEST_TEXT_PX = 9.0
 
 
 def _lecture_from_environment():
@@ -252,16 +267,61 @@ def _lecture_from_environment():
 
 _style = Style(lecture=_lecture_from_environment())
 
+# Lecture mode makes the notebook's own text big too: Markdown at 24 px and code (and what code
+# prints) at 20 px, wrapped instead of running past the slide. JupyterLab, Notebook 7 and RISE
+# take their sizes from these variables; a <style> in an output applies to the whole page.
+LECTURE_CSS = (
+    ":root{--jp-content-font-size1:24px !important;--jp-code-font-size:20px !important;"
+    "--jp-code-line-height:1.35 !important}"
+    ".jp-Notebook .cm-content{white-space:pre-wrap !important;word-break:break-word;overflow-wrap:anywhere}"
+    ".jp-OutputArea-output pre{white-space:pre-wrap;overflow-wrap:anywhere}"
+    ".jp-RenderedHTMLCommon table{font-size:20px !important}"
+)
+LECTURE_ON_TEXT = ("(lecture mode: graph text at 16 pt, Markdown at 24 px and code at 20 px; "
+                   "viz.lecture_mode(False) switches back)")
+LECTURE_OFF_TEXT = "(lecture mode off: the notebook's usual sizes)"
+
+
+def lecture_css_bundle(on):
+    """The output that switches the page's text size: a <style> for lecture mode, or one that
+    puts the usual sizes back (a later <style> wins)."""
+    if on:
+        css = LECTURE_CSS
+    else:
+        css = (":root{--jp-content-font-size1:14px !important;--jp-code-font-size:13px !important;"
+               "--jp-code-line-height:1.3077 !important}"
+               ".jp-Notebook .cm-content{white-space:pre !important;word-break:normal;overflow-wrap:normal}"
+               ".jp-OutputArea-output pre{white-space:pre;overflow-wrap:normal}"
+               ".jp-RenderedHTMLCommon table{font-size:12px !important}")
+    return {"text/html": f'<style class="mg-lecture-css">{css}</style>',
+            "text/plain": LECTURE_ON_TEXT if on else LECTURE_OFF_TEXT}
+
+
+def _show_lecture_css(on):
+    """In a running kernel, show the style as an output of the cell that switched the mode."""
+    if "ipykernel" not in sys.modules:
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    display(lecture_css_bundle(on), raw=True)
+
 
 def lecture_mode(on=True):
     """Big graph text and card, pictures that fit a 1280x800 slide: lecture_mode(True) / (False).
 
-    The environment variable MICROGRAD_LECTURE=1 switches it on when viz is imported.
-    Returns the previous setting.
+    In a notebook it also makes Markdown 24 px and code 20 px (a style in this cell's output,
+    for the whole page, RISE slides included). The environment variable MICROGRAD_LECTURE=1
+    switches it on when viz is imported. Returns the previous setting.
     """
     global _style
     previous = _style.lecture
     _style = Style(lecture=bool(on))
+    _show_lecture_css(bool(on))
     return previous
 
 
@@ -300,18 +360,21 @@ class Marks:
     nodes: {Value: mark} with a mark from MARKS ('highlight', 'active', 'receiving', 'done', 'new').
     edges: (child, parent) pairs drawn thicker and orange.
     hidden: Values drawn invisible (they keep their place, so the layout does not move).
-    listed: marks the legend names even when no node carries them yet (steady frames).
+    pending: Values drawn as a dashed outline without text (what is still to come), in their place.
+    listed: marks the legend names even when no node carries them yet (steady frames); 'pending'
+    names the outlines.
     card: a Card drawn under the graph, so one picture (SVG or PNG) carries graph and card.
     steady: give every value box the same minimum width, so changing numbers move nothing.
     """
 
-    def __init__(self, nodes=None, edges=(), hidden=(), listed=(), card=None, steady=False):
+    def __init__(self, nodes=None, edges=(), hidden=(), listed=(), card=None, steady=False, pending=()):
         self.nodes = dict(nodes or {})
-        for mark in list(self.nodes.values()) + list(listed):
+        for mark in list(self.nodes.values()) + [m for m in listed if m != PENDING]:
             if mark not in MARKS:
                 raise ValueError(f"draw_dot: unknown mark {mark!r}; the marks are {', '.join(MARKS)}.")
         self.edges = dict.fromkeys(tuple(e) for e in edges)
         self.hidden = dict.fromkeys(hidden)
+        self.pending = dict.fromkeys(pending)
         self.listed = tuple(listed)
         self.card, self.steady = card, steady
 
@@ -320,7 +383,7 @@ class DrawOptions:
     """Everything draw_dot decides from, in one place."""
 
     def __init__(self, rankdir="LR", color="role", group=None, expand=(), max_nodes=500, legend=None,
-                 show_grad=True, title=None, params=()):
+                 show_grad=True, title=None, params=(), labels=None, compact=False, max_height_px=None):
         if rankdir not in ("LR", "RL", "TB", "BT"):
             raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}.")
         if color not in ("role", "grad", None):
@@ -337,6 +400,14 @@ class DrawOptions:
         self.ordering = "out" if group == "collapse" or expand else None
         self.expand = dict.fromkeys(expand)
         self.legend, self.show_grad, self.title, self.params = legend, show_grad, title, tuple(params)
+        if labels is not None and not isinstance(labels, dict):
+            raise TypeError(f"draw_dot: labels= maps Values to the text to show for them, e.g. "
+                            f"labels={{w: 'weight'}}; got {type(labels).__name__}.")
+        self.labels = dict(labels or {})
+        self.compact = bool(compact)
+        if max_height_px is not None and not (isinstance(max_height_px, (int, float)) and max_height_px > 0):
+            raise ValueError(f"draw_dot: max_height_px must be a positive number of pixels, got {max_height_px!r}.")
+        self.max_height_px = max_height_px
 
 
 class NodeLook:
@@ -345,16 +416,18 @@ class NodeLook:
     kind: 'value' (a box), 'op' (an ellipse) or 'neuron' (a collapsed neuron's box).
     text: the label (or the op, or the neuron's name); data / grad: the numbers as shown, or None.
     role: 'input', 'parameter', 'intermediate' or 'output'; fill: its colour; mark: a MARKS key or
-    None; hidden: drawn invisible; cluster: the name of the neuron whose box it sits in, or None.
+    None; hidden: drawn invisible; pending: drawn as a dashed outline without text (still to come);
+    cluster: the name of the neuron whose box it sits in, or None.
     """
 
-    __slots__ = ("id", "kind", "value", "text", "data", "grad", "role", "fill", "mark", "hidden", "cluster")
+    __slots__ = ("id", "kind", "value", "text", "data", "grad", "role", "fill", "mark", "hidden", "cluster",
+                 "pending")
 
     def __init__(self, id, kind, value, text, data=None, grad=None, role="intermediate", fill="#ffffff",
-                 mark=None, hidden=False, cluster=None):
+                 mark=None, hidden=False, cluster=None, pending=False):
         self.id, self.kind, self.value, self.text = id, kind, value, text
         self.data, self.grad, self.role, self.fill = data, grad, role, fill
-        self.mark, self.hidden, self.cluster = mark, hidden, cluster
+        self.mark, self.hidden, self.cluster, self.pending = mark, hidden, cluster, pending
 
     @property
     def highlighted(self):
@@ -367,19 +440,21 @@ class NodeLook:
 
     def __repr__(self):
         return (f"NodeLook({self.id}, {self.kind}, text={self.text!r}, data={self.data!r}, grad={self.grad!r}, "
-                f"role={self.role!r}, fill={self.fill!r}, mark={self.mark!r}, hidden={self.hidden})")
+                f"role={self.role!r}, fill={self.fill!r}, mark={self.mark!r}, hidden={self.hidden}, "
+                f"pending={self.pending})")
 
 
 class EdgeLook:
-    """One arrow: from tail id to head id; marked (thick, orange) or hidden."""
+    """One arrow: from tail id to head id; marked (thick, orange), hidden, or pending (dashed grey)."""
 
-    __slots__ = ("tail", "head", "marked", "hidden")
+    __slots__ = ("tail", "head", "marked", "hidden", "pending")
 
-    def __init__(self, tail, head, marked=False, hidden=False):
-        self.tail, self.head, self.marked, self.hidden = tail, head, marked, hidden
+    def __init__(self, tail, head, marked=False, hidden=False, pending=False):
+        self.tail, self.head, self.marked, self.hidden, self.pending = tail, head, marked, hidden, pending
 
     def __repr__(self):
-        return f"EdgeLook({self.tail} -> {self.head}, marked={self.marked}, hidden={self.hidden})"
+        return (f"EdgeLook({self.tail} -> {self.head}, marked={self.marked}, hidden={self.hidden}, "
+                f"pending={self.pending})")
 
 
 class GraphPlan:
@@ -444,7 +519,7 @@ class GraphPlan:
         opts, nodes, edges = self.opts, [], []
         max_grad = max_abs_grad(self.drawn)
         for node in self.drawn:
-            i, hidden = self.ids[node], node in marks.hidden
+            i, hidden, pending = self.ids[node], node in marks.hidden, node in marks.pending
             role = role_of(node, self.roots, self.parameters)
             cluster = self.owner[node].name if node in self.owner else None
             grad = fmt(node.grad) if opts.show_grad else None
@@ -452,20 +527,24 @@ class GraphPlan:
                 text, kind = self.boxes[node].neuron.name, "neuron"
             else:
                 text, kind = label_of(node), "value"
+            if node in opts.labels:  # this drawing's own name for it (the Value keeps its label)
+                text = str(opts.labels[node])[:LABEL_LIMIT]
             nodes.append(NodeLook(f"v{i}", kind, node, text, fmt(node.data), grad, role,
-                                  self.fill_of(node, role, max_grad), marks.nodes.get(node), hidden, cluster))
+                                  self.fill_of(node, role, max_grad), marks.nodes.get(node), hidden, cluster,
+                                  pending))
             if node in self.boxes:
                 children, target = self.boxes[node].inputs, f"v{i}"
             elif node._prev:
                 nodes.append(NodeLook(f"o{i}", "op", node, node._op, role="intermediate", hidden=hidden,
-                                      cluster=cluster))
-                edges.append(EdgeLook(f"o{i}", f"v{i}", hidden=hidden))
+                                      cluster=cluster, pending=pending))
+                edges.append(EdgeLook(f"o{i}", f"v{i}", hidden=hidden, pending=pending))
                 children, target = node._prev, f"o{i}"
             else:
                 continue
             for child in children:  # one arrow per argument slot: a + a has two
                 edges.append(EdgeLook(f"v{self.ids[child]}", target, marked=(child, node) in marks.edges,
-                                      hidden=hidden or child in marks.hidden))
+                                      hidden=hidden or child in marks.hidden,
+                                      pending=pending or child in marks.pending))
         return nodes, edges
 
 
@@ -504,6 +583,11 @@ def node_line(look, opts, style, steady):
         attrs += [("color", colour), ("penwidth", width)]
         if dashed:
             styles.append("dashed")
+    if look.pending:  # the same label keeps the same size (a steady layout); it is just not shown
+        attrs = [(k, v) for k, v in attrs if k not in ("fillcolor", "color", "penwidth")]
+        attrs += [("fillcolor", "#ffffff"), ("color", PENDING_LOOK[0]), ("penwidth", PENDING_LOOK[1]),
+                  ("fontcolor", "transparent")]
+        styles = ["filled", "dashed"]
     if look.hidden:
         styles = ["invis"]
     if styles != ["filled"]:
@@ -513,7 +597,9 @@ def node_line(look, opts, style, steady):
 
 def edge_line(edge):
     attrs = []
-    if edge.marked:
+    if edge.pending:
+        attrs += [("color", PENDING_LOOK[0]), ("style", "dashed")]
+    elif edge.marked:
         attrs += [("color", EDGE_MARK[0]), ("penwidth", EDGE_MARK[1])]
     if edge.hidden:
         attrs.append(("style", "invis"))
@@ -542,6 +628,8 @@ def legend_rows(plan, looks, marks, max_grad):
         if any(not math.isfinite(look.value.grad) for look in looks):
             rows.append((NONFINITE_COLOUR, None, "inf or nan"))
     rows += [("#ffffff", m, MARK_MEANINGS[m]) for m in marks_used]
+    if PENDING in marks.listed or any(look.pending for look in looks):
+        rows.append(("#ffffff", PENDING, PENDING_MEANING))
     return rows
 
 
@@ -549,7 +637,10 @@ def legend_html(rows):
     """The legend as one row of small cells (about 20 px tall), not a column above the graph."""
     cells = []
     for colour, mark, text in rows:
-        border = f' border="3" color="{MARKS[mark][0]}"' if mark else ""
+        if mark == PENDING:
+            border = f' border="1" color="{PENDING_LOOK[0]}" style="dashed"'
+        else:
+            border = f' border="3" color="{MARKS[mark][0]}"' if mark else ""
         cells.append(f'<td bgcolor="{colour}"{border}>{escape_html_label(text)}</td>')
     return ('<table border="0" cellborder="1" cellspacing="3" cellpadding="2"><tr>'
             + "".join(cells) + "</tr></table>")
@@ -612,8 +703,11 @@ def build_dot(plan, looks, edges, marks, style):
     """The DOT text for a set of records. Pure: the same records give the same text, byte for byte."""
     opts = plan.opts
     ordering = f" ordering={opts.ordering};" if opts.ordering else ""
-    lines = ["digraph G {", f'rankdir={opts.rankdir};{ordering} fontname="Helvetica"; nodesep=0.2; ranksep=0.35;',
-             f'node [shape=record, style=filled, fontname="Helvetica", fontsize={style.fontsize}];',
+    # compact: boxes hug their text and sit closer (a wide overview stays readable when shrunk).
+    spacing = "nodesep=0.06; ranksep=0.35;" if opts.compact else "nodesep=0.2; ranksep=0.35;"
+    margin = ' margin="0.04,0.02",' if opts.compact else ""
+    lines = ["digraph G {", f'rankdir={opts.rankdir};{ordering} fontname="Helvetica"; {spacing}',
+             f'node [shape=record, style=filled,{margin} fontname="Helvetica", fontsize={style.fontsize}];',
              'edge [color="#555555"];']
     lines += graph_label(plan, looks, marks, max_abs_grad(plan.drawn), style)
     node_lines = {}
@@ -632,7 +726,8 @@ def build_dot(plan, looks, edges, marks, style):
 
 
 def draw_dot(root, rankdir="LR", color="role", highlight=(), highlight_edges=(), group=None, expand=(),
-             max_nodes=500, legend=None, show_grad=True, title=None, params=(), marks=None, **unknown):
+             max_nodes=500, legend=None, show_grad=True, title=None, params=(), marks=None, labels=None,
+             compact=False, max_height_px=None, **unknown):
     """Draw the graph behind `root` (a Value or a list of Values); returns a Graph (shows in Jupyter).
 
     color: 'role' (input / parameter / intermediate / output), 'grad' (sign and size), or None.
@@ -643,13 +738,20 @@ def draw_dot(root, rankdir="LR", color="role", highlight=(), highlight_edges=(),
     legend: None shows it where it helps (grad colours, marks, parameters); True / False.
     params: extra Values to colour as parameters.
     marks: a Marks (what a stepper marks on a frame: active, receiving, done, hidden, its card).
+    labels: {Value: text} to show instead of those Values' labels in this drawing only, e.g.
+    labels={w: "weight of x1"}.
+    compact: boxes that hug their text, closer together: a wide overview (16 neurons side by side)
+    stays readable when it shrinks to the column.
+    max_height_px: the tallest the picture may be, in px (default 560, or 600 in lecture mode);
+    e.g. 680 for a drawing alone on its slide.
     """
     if unknown:
         raise TypeError(f"draw_dot: unknown option(s) {', '.join(sorted(unknown))}. The options are rankdir, "
                         f"color, highlight, highlight_edges, group, expand, max_nodes, legend, show_grad, "
-                        f"title, params and marks.")
+                        f"title, params, marks, labels, compact and max_height_px.")
     opts = DrawOptions(rankdir=rankdir, color=color, group=group, expand=expand, max_nodes=max_nodes,
-                       legend=legend, show_grad=show_grad, title=title, params=params)
+                       legend=legend, show_grad=show_grad, title=title, params=params, labels=labels,
+                       compact=compact, max_height_px=max_height_px)
     plan = GraphPlan(as_roots(root), opts)
     plan.check_size()  # before any DOT is built: a huge graph fails fast, with advice
     return draw_plan(plan, with_highlights(marks, highlight, highlight_edges))
@@ -667,9 +769,13 @@ def with_highlights(marks, highlight=(), highlight_edges=()):
 def draw_plan(plan, marks):
     """One drawing of a plan with these marks: the records, then the DOT text that prints them."""
     looks, edges = plan.looks(marks)
-    source = build_dot(plan, looks, edges, marks, _style)
+    style = _style
+    if plan.opts.max_height_px:
+        style = Style(_style.lecture)
+        style.max_height_px = plan.opts.max_height_px
+    source = build_dot(plan, looks, edges, marks, style)
     return Graph(source, looks, edges, n_values=plan.n_values, n_ops=plan.n_ops, n_neurons=plan.n_boxes,
-                 style=_style)
+                 style=style)
 
 
 # ==============================================================================================
@@ -712,14 +818,94 @@ def fit_svg(svg_text, style):
                                          m.group(0), count=1) + svg_text[m.end():]
 
 
-def small_png(png_bytes):
-    """A PNG with a palette of at most 128 colours: the same picture at a quarter of the bytes."""
-    from PIL import Image
+def _length_px(value):
+    """An SVG length ('12pt', '30px', '14.00') in CSS pixels; None for percentages or nothing."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*(pt|px)?\s*", value or "")
+    if m is None:
+        return None
+    return float(m.group(1)) * (PX_PER_PT if m.group(2) == "pt" else 1.0)
+
+
+def text_sizes_px(svg_text):
+    """[(text, font size in px)] of every visible text of an SVG drawn at its own width and height.
+
+    Nested <svg> elements (side_by_side) and their viewBoxes count; text drawn transparent (the
+    outlines of what is still to build) does not. Where a picture is shown narrower than its own
+    width, every size shrinks by the same factor: see shown_text_px.
+    """
+    import xml.etree.ElementTree as ET
+    start = svg_text.find("<svg")
+    root = ET.fromstring(svg_text[start:] if start >= 0 else svg_text)
+    found = []
+
+    def local(tag):
+        return tag.rsplit("}", 1)[-1]
+
+    def walk(element, scale):
+        name = local(element.tag)
+        if name == "svg":
+            box = (element.get("viewBox") or "").replace(",", " ").split()
+            width = _length_px(element.get("width"))
+            if len(box) == 4 and width and float(box[2]) > 0:
+                scale *= width / float(box[2])
+        transform = element.get("transform") or ""
+        m = re.search(r"scale\(\s*([\d.]+)", transform)
+        if m:
+            scale *= float(m.group(1))
+        if name == "text":
+            text = "".join(element.itertext()).strip()
+            if text and element.get("fill") != "transparent" and element.get("font-size"):
+                found.append((text, float(element.get("font-size")) * scale))
+        for child in element:
+            walk(child, scale)
+
+    walk(root, 1.0)
+    return found
+
+
+def shown_text_px(svg_text, column_px=None):
+    """The smallest text of a drawing, in px, as shown in a column `column_px` wide (narrower than
+    the picture: it shrinks to fit; wider: it keeps its size). Default: the narrowest column the
+    series is read in, JupyterLab beside its file browser at 1280x800."""
+    column_px = NARROW_COLUMN_PX if column_px is None else column_px
+    sizes = [size for _, size in text_sizes_px(svg_text)]
+    if not sizes:
+        return None
+    width = (svg_size_px(svg_text) or (column_px, 0))[0]
+    return min(sizes) * min(1.0, column_px / width)
+
+
+# A PNG's text chunk that records its smallest text at its own size (tests read it back from the
+# pictures an untrusted notebook shows, where there is no SVG to measure).
+PNG_TEXT_KEY = "smallest text px"
+
+
+def small_png(png_bytes, smallest_text=None):
+    """A PNG with a palette of at most 128 colours: the same picture at a quarter of the bytes;
+    `smallest_text` (px, at the PNG's own size) is stored in the PNG as a text chunk."""
+    from PIL import Image, PngImagePlugin
+    info = None
+    if smallest_text is not None:
+        info = PngImagePlugin.PngInfo()
+        info.add_text(PNG_TEXT_KEY, f"{smallest_text:.2f}")
     with Image.open(io.BytesIO(png_bytes)) as im:
         quantized = im.convert("RGB").quantize(colors=128, dither=Image.Dither.NONE)
         out = io.BytesIO()
-        quantized.save(out, format="PNG", optimize=True)
+        quantized.save(out, format="PNG", optimize=True, pnginfo=info)
     return out.getvalue()
+
+
+def png_smallest_text_px(png_bytes):
+    """The smallest text of a PNG made by viz, in px at the PNG's own size (None if not recorded)."""
+    from PIL import Image
+    with Image.open(io.BytesIO(png_bytes)) as im:
+        value = getattr(im, "text", {}).get(PNG_TEXT_KEY)
+    return float(value) if value else None
+
+
+def _smallest(svg_text):
+    sizes = [size for _, size in text_sizes_px(svg_text)]
+    return min(sizes) if sizes else None
 
 
 class Graph:
@@ -764,15 +950,16 @@ class Graph:
         """
         style = self.style
         if max_height_px:
+            limit = min(max_height_px, style.max_height_px or max_height_px)
             style = Style(style.lecture)
-            style.max_height_px = min(max_height_px, style.max_height_px or max_height_px)
+            style.max_width_px, style.max_height_px = self.style.max_width_px, limit
         return fit_svg(self._raw_svg(), style)
 
     def png(self):
         """A PNG at screen resolution (96 dpi), shrunk like the SVG to fit the column."""
         if self._png is None:
             scale = fit_scale(svg_size_px(self._raw_svg()), self.style)
-            self._png = small_png(render(self.source, "png", dpi=96 * scale))
+            self._png = small_png(render(self.source, "png", dpi=96 * scale), _smallest(self.svg()))
         return self._png
 
     def text(self):
@@ -780,7 +967,7 @@ class Graph:
         return "\n".join([repr(self)] + ["  " + look.as_text() for look in self.nodes if look.kind != "op"])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"image/svg+xml": self.svg(), "image/png": self.png(), "text/plain": self.text()}
+        return picture_bundle(self.svg(), self.png(), self.text())
 
     def save(self, path):
         """Write the drawing; the format comes from the extension: .svg, .png or .dot."""
@@ -810,6 +997,32 @@ class Graph:
     def __repr__(self):
         extra = f", {self.n_neurons} neurons" if self.n_neurons else ""
         return f"<Graph: {self.n_values} values, {self.n_ops} ops{extra}>"
+
+
+def column_picture(svg_text, alt=""):
+    """The SVG as an <img> (in Markdown) that shrinks to the width of its output area, never grows.
+
+    JupyterLab, Notebook 7 and RISE draw an image/svg+xml output as an <img> at its own size, with
+    nothing to shrink it (only their PNG pictures get max-width:100%), so a drawing wider than the
+    column was cut off. They show a text/markdown output before SVG and PNG, trusted or not, and
+    their sanitizer keeps this <img>: a data: URL and a max-width. nbconvert (the export, GitHub's
+    kind of view) puts Markdown after SVG and PNG, so those keep showing the SVG, or the PNG.
+    """
+    start = svg_text.find("<svg")
+    svg_text = re.sub(r"(?s)<!--.*?-->", "", svg_text[start:] if start >= 0 else svg_text)
+    size = svg_size_px(svg_text)
+    dims = f' width="{size[0]:.0f}" height="{size[1]:.0f}"' if size else ""
+    data = base64.b64encode(svg_text.encode("utf-8")).decode("ascii")
+    return (f'<img src="data:image/svg+xml;base64,{data}"{dims} alt="{html.escape(alt, quote=True)}" '
+            f'style="max-width:100%;height:auto;display:block">')
+
+
+def picture_bundle(svg_text, png_bytes, text):
+    """What a drawing shows as: the shrinking picture (Markdown), SVG, PNG (untrusted viewers,
+    GitHub) and a text description (terminals), each viewer picking the best it can show."""
+    alt = text.splitlines()[0] if text else ""
+    return {"text/markdown": column_picture(svg_text, alt), "image/svg+xml": svg_text,
+            "image/png": png_bytes, "text/plain": text}
 
 
 def inline_svg(svg_text):
@@ -879,11 +1092,11 @@ class SideBySide:
             canvas = canvas.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.LANCZOS)
         out = io.BytesIO()
         canvas.save(out, format="PNG")
-        return small_png(out.getvalue())
+        return small_png(out.getvalue(), _smallest(self.svg()))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         text = [repr(self)] + [f"{self._title(i) or f'graph {i + 1}'}: {g!r}" for i, g in enumerate(self.graphs)]
-        return {"image/svg+xml": self.svg(), "image/png": self.png(), "text/plain": "\n".join(text)}
+        return picture_bundle(self.svg(), self.png(), "\n".join(text))
 
     def __repr__(self):
         return f"<side_by_side: {len(self.graphs)} graphs>"
@@ -1023,12 +1236,13 @@ _player_ids = itertools.count(1)  # element ids of HTML players: mgplayer-1, mgp
 class Card:
     """The text beside a frame: a title, a note, optional table rows, and what is still queued."""
 
-    def __init__(self, title, note="", header=(), rows=(), queue=(), queue_label="queue"):
+    def __init__(self, title, note="", header=(), rows=(), queue=(), queue_label="queue", banner=""):
         self.title, self.note, self.header, self.rows = title, note, tuple(header), [tuple(r) for r in rows]
-        self.queue, self.queue_label = list(queue), queue_label
+        self.queue, self.queue_label, self.banner = list(queue), queue_label, banner
 
     def text(self):
-        lines = [self.title]
+        lines = [self.banner] if self.banner else []
+        lines.append(self.title)
         if self.note:
             lines.append(self.note)
         for row in self.rows:
@@ -1043,13 +1257,15 @@ class Card:
 
     def html(self):
         esc = html.escape
-        parts = [f'<div style="font-family:sans-serif;font-size:{_style.card_px}px;margin-top:6px">',
+        # It wraps within the width of the output area instead of running past it.
+        parts = [f'<div style="font-family:sans-serif;font-size:{_style.card_px}px;margin-top:6px;'
+                 f'max-width:100%;overflow-wrap:anywhere">',
                  f"<div><b>{esc(self.title)}</b></div>"]
         if self.note:
             parts.append(f"<div>{esc(self.note)}</div>")
         if self.rows:
             cell = 'style="border:1px solid #ccc;padding:2px 8px;text-align:right"'
-            parts.append('<table style="border-collapse:collapse;margin:4px 0">')
+            parts.append('<table style="border-collapse:collapse;margin:4px 0;max-width:100%">')
             parts.append("<tr>" + "".join(f"<th {cell}>{esc(h)}</th>" for h in self.header) + "</tr>")
             for row in self.rows:
                 parts.append("<tr>" + "".join(f"<td {cell}>{esc(c)}</td>" for c in row) + "</tr>")
@@ -1062,7 +1278,11 @@ class Card:
         """The card as a Graphviz HTML-like label, so a PNG frame (GIF) carries it too."""
         e = escape_html_label
         cols = max(1, len(self.header))
-        trs = [f'<tr><td colspan="{cols}" align="left"><b>{e(self.title)}</b></td></tr>']
+        trs = []
+        if self.banner:
+            lines = "".join(e(line) + '<br align="left"/>' for line in self.banner.splitlines())
+            trs.append(f'<tr><td colspan="{cols}" align="left" bgcolor="#fff8e1"><i>{lines}</i></td></tr>')
+        trs.append(f'<tr><td colspan="{cols}" align="left"><b>{e(self.title)}</b></td></tr>')
         if self.note:
             trs.append(f'<tr><td colspan="{cols}" align="left">{e(self.note)}</td></tr>')
         if self.rows:
@@ -1153,11 +1373,15 @@ class _Stepper:
             self._plan = GraphPlan(as_roots(self.root), DrawOptions(**self.draw_kwargs))
         return self._plan
 
-    def graph(self, with_card=False):
-        """The current frame as a Graph; with_card draws the card under it (one picture, SVG or PNG)."""
+    def graph(self, with_card=False, banner=""):
+        """The current frame as a Graph; with_card draws the card under it (one picture, SVG or PNG),
+        with `banner` as its first line if given."""
         self.plan.check_size()
-        marks = Marks(**self._decorations(), listed=self.listed_marks, steady=True,
-                      card=self.card() if with_card else None)
+        card = None
+        if with_card:
+            card = self.card()
+            card.banner = banner
+        marks = Marks(**self._decorations(), listed=self.listed_marks, steady=True, card=card)
         return draw_plan(self.plan, marks)
 
     def card_text(self):
@@ -1167,9 +1391,10 @@ class _Stepper:
         return inline_svg(self.graph().svg(max_height_px=_style.frame_height_px)) + self.card().html()
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # No HTML on purpose: an untrusted notebook drops SVG and shows the PNG, which has the card.
+        # No HTML on purpose: viewers that sanitize HTML (GitHub) would show it before the PNG and
+        # lose the picture. Graph and card are one picture, in every format.
         frame = self.graph(with_card=True)
-        return {"image/svg+xml": frame.svg(), "image/png": frame.png(), "text/plain": self.card_text()}
+        return picture_bundle(frame.svg(), frame.png(), self.card_text())
 
     def step_text(self, position=None):
         """'step k of n' for a position (the current one by default), as the card and player say it."""
@@ -1199,9 +1424,11 @@ class _Stepper:
         for k in self._each_position():
             frames.append(self._frame_html())
             captions.append(self.step_text(k))
-        still = self.graph(with_card=True)
+        banner = (f"A still of the step-by-step player ({self.step_text()}).\n"
+                  f"To play it: run this cell, trust the notebook, or open the exported page.")
+        still = self.graph(with_card=True, banner=banner)
         return Player(frames, title=f"{self.kind}: {name_of(self.root)}", captions=captions,
-                      start=self.position - self.first, png=still.png(), text=self.card_text())
+                      start=self.position - self.first, png=still.png(), text=banner + "\n" + self.card_text())
 
     def to_gif(self, path, ms_per_frame=900):
         """One GIF frame per position (graph + card), assembled with Pillow."""
@@ -1235,18 +1462,28 @@ class Player:
     GitHub's sanitizer, so the still must be an output of its own; where the player's script
     runs (trusted JupyterLab, the exported site) it hides that still, so only the player shows.
 
+    Where the script does not run, the still says in its picture that it is a player's still and
+    how to play it, and the HTML shows one line (`.mg-untrusted`) that says the same; the script
+    removes that line.
+
     In the page: `.mg-frame.mg-on` is the frame shown, `.mg-pos` says "step k of n", the buttons
     are `[data-act=prev|play|next]` and the slider is `input[type=range]`.
     """
 
     # The text of the HTML output: what a viewer without HTML shows instead of the player.
     PLAYER_TEXT = "(the step-by-step player: it runs in a trusted notebook or the exported pages)"
+    # How to make the buttons appear, for a viewer that shows the player without running its script.
+    HOW_TO_PLAY = ("run this cell, or trust the notebook (JupyterLab: command palette, Trust Notebook), "
+                   "or open the exported page")
 
     def __init__(self, frames, title="", captions=None, start=0, png=None, text=""):
         self.frames, self.title = frames, title
         self.captions = list(captions) if captions is not None else [f"frame {i}" for i in range(len(frames))]
         self.start, self.png, self.text = start, png, text
-        self.element_id = f"mgplayer-{next(_player_ids)}"
+        # A counter (no randomness: the same notebook stores the same bytes) and a digest of the
+        # frames: two notebooks open in one JupyterLab page each number their players from 1.
+        digest = hashlib.sha1("\x00".join(self.frames).encode("utf-8")).hexdigest()[:8]
+        self.element_id = f"mgplayer-{next(_player_ids)}-{digest}"
 
     @staticmethod
     def _js_string(text):
@@ -1268,7 +1505,11 @@ class Player:
             f'<button data-act="next">next &#9654;</button><input type="range" min="0" max="{last}" '
             f'value="{self.start}" step="1"> <span class="mg-pos"></span>')
         return ("<script>(function(){"
-                f"var root=document.getElementById('{pid}');var FRAMES={frames};"
+                # The script's own player, even when another one on the page has the same id.
+                "var me=document.currentScript;"
+                f"var root=(me&&me.closest&&me.closest('.mgplayer'))||document.getElementById('{pid}');"
+                f"var FRAMES={frames};"
+                "var note=root.querySelector('.mg-untrusted');if(note){note.remove();}"
                 + self._HIDE_STILL_JS +
                 "var bar=root.querySelector('.mg-controls');"
                 f"bar.innerHTML={controls};bar.hidden=false;"
@@ -1292,14 +1533,25 @@ class Player:
     def _repr_html_(self):
         """The player alone, without the still: the controls stay hidden until the script fills them."""
         pid = self.element_id
-        style = (f"<style>#{pid} .mg-frames{{display:grid}} #{pid} .mg-frame{{grid-area:1/1;visibility:hidden}} "
+        style = (f"<style>#{pid}{{max-width:100%}} #{pid} .mg-frames{{display:grid;"
+                 f"grid-template-columns:minmax(0,1fr)}} #{pid} .mg-frame{{grid-area:1/1;visibility:hidden}} "
                  f"#{pid} .mg-frame.mg-on{{visibility:visible}} #{pid} .mg-controls{{font-family:sans-serif;"
                  f"margin-bottom:6px}} #{pid} .mg-controls[hidden]{{display:none}} "
                  f"#{pid} button{{margin-right:4px}}</style>")
         frames = "".join(f'<div class="mg-frame" data-caption="{html.escape(caption)}" hidden></div>'
                          for caption in self.captions)
-        return (f'<div id="{pid}" class="mgplayer">{style}<div class="mg-controls" hidden></div>'
+        return (f'<div id="{pid}" class="mgplayer">{style}{self._untrusted_note()}'
+                f'<div class="mg-controls" hidden></div>'
                 f'<div class="mg-frames">{frames}</div>{self._script()}</div>')
+
+    def _untrusted_note(self):
+        """One line for a viewer that shows this HTML without running its script (untrusted)."""
+        shown = self.captions[self.start] if self.captions else ""
+        where = f", the picture above is its {shown}" if self.png and shown else ""
+        return ('<div class="mg-untrusted" style="font-family:sans-serif;padding:6px 10px;'
+                'border:1px dashed #888;border-radius:4px;background:#fff8e1;color:#222;max-width:100%">'
+                f'&#9654; <b>A step-by-step player</b> of {len(self.frames)} frames{html.escape(where)}. '
+                f'Its buttons need the notebook&#39;s scripts: {html.escape(self.HOW_TO_PLAY)}.</div>')
 
     def outputs(self):
         """The two output bundles a notebook stores: the still picture (if any), then the player."""
@@ -1461,11 +1713,12 @@ def _forward_expression(node):
 class ForwardStepper(_Stepper):
     """The forward pass: the graph appears node by node, in the order it was built (leaves first).
 
-    Position k means k nodes revealed; later nodes are drawn invisible so the layout stays put.
+    Position k means k nodes revealed; later nodes are dashed outlines without text, in the place
+    they will take, so the layout stays put and the first frames already show the graph's shape.
     """
 
     kind = "ForwardStepper"
-    listed_marks = ("new",)
+    listed_marks = ("new", PENDING)
 
     def __init__(self, root, **draw_kwargs):
         super().__init__(root, **draw_kwargs)
@@ -1490,7 +1743,7 @@ class ForwardStepper(_Stepper):
         marks = {}
         if self.current is not None:
             marks[self.current] = "new"
-        return {"nodes": marks, "hidden": self._order[self.position:]}
+        return {"nodes": marks, "pending": self._order[self.position:]}
 
     def card(self):
         queue = [_queue_name(n) for n in self._order[self.position:]]
@@ -1675,3 +1928,5 @@ def plot_boundary_snapshots(snapshots, X, y, ncols=3):
 
 
 show_figures_inline_in_jupyter()
+if _style.lecture:  # MICROGRAD_LECTURE=1: the notebook's text grows as soon as viz is imported
+    _show_lecture_css(True)

@@ -11,8 +11,11 @@ checker quietly:
         verdict = nb00.check_new_L(new_L)
     assert verdict, verdict.message
 
-So the grade and the hint a learner sees come from the same checker. Then, with otter-grader
-installed (requirements.txt, "grading" block):
+So the grade and the hint a learner sees come from the same checker. A checker that takes a function
+draws its cases afresh for every check (series_checks.fresh_rng), the grader's run included, so
+nothing the learner's kernel saw or can read (the cases of an earlier check, a module constant)
+makes a lookup table that passes; tests/test_grading.py grades one. Then, with otter-grader
+installed (requirements-dev.txt, "grading" block; ./dev test installs it):
 
     otter assign <out>/00_assignment.ipynb <out>/dist      # student notebook + autograder.zip
     otter run -a <out>/dist/autograder/*.zip submission.ipynb

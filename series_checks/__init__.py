@@ -57,7 +57,7 @@ __all__ = [
     "close", "check_number", "numeric_derivative",
     # running learner code
     "call_safely", "call_and_read", "is_function", "keep_random_state", "TIME_LIMIT", "CHECK_BUDGET",
-    "fresh_rng",
+    "fresh_rng", "in_a_check",
     # building labelled expressions, and the series' running example
     "labelled", "lecture_expression",
 ]
@@ -266,6 +266,11 @@ def checker(fn=None, *, exercise=None):
 
 _depth = 0          # how many guarded checks are running in this process (a check may call another)
 _in_child = False   # True in the process that a guarded check was forked into
+
+
+def in_a_check():
+    """True while a checker runs (in this process or in the guard's fork)."""
+    return bool(_depth or _in_child)
 
 
 def _can_fork():
@@ -606,6 +611,10 @@ def _number_problem(answer, name):
         return f"{name} is text ({describe(answer)}); write the number itself, without quotes."
     if isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
         return f"{name} is a complex number: give a real number."
+    numpy_number = type(answer).__module__.split(".")[0] == "numpy"
+    if isinstance(answer, (int, float)) and type(answer) not in (int, float) and not numpy_number:
+        # a subclass of int or float can say one thing as itself and another through float()
+        return f"{name} should be a plain number (an int or a float), got {describe(answer)}."
     try:
         value = float(answer)
     except OverflowError:
@@ -616,9 +625,6 @@ def _number_problem(answer, name):
         return f"{name} should be a number, got {describe(answer)}."
     if not isinstance(answer, numbers.Real) and type(answer).__module__.split(".")[0] != "numpy":
         return f"{name} should be a number, got {describe(answer)}."
-    if type(answer) not in (int, float) and type(answer).__module__.split(".")[0] != "numpy":
-        # a subclass of int or float can say one thing as itself and another through float()
-        return f"{name} should be a plain number (an int or a float), got {describe(answer)}."
     if math.isnan(value):
         return f"{name} is nan (not a number): give an ordinary finite number."
     if math.isinf(value):

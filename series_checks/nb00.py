@@ -2,7 +2,8 @@
 
 Each checker recomputes the expected number with the engine (and, for the nudge, with a finite
 difference), prints waiting / correct / a hint, and returns True or False. It never prints the
-expected number on a wrong answer.
+expected number on a wrong answer. Exercise 3 runs the learner's function on expressions drawn for
+each check (fresh_rng()), so no table of cases seen before can pass.
 """
 
 
@@ -98,30 +99,72 @@ def check_nudged_L(answer):
 # Write code: Exercise 3, a function that predicts L after a nudge from the grads alone
 # ==============================================================================================
 
-import random as _random
+from . import call_and_read, fresh_rng, is_unwritten  # noqa: E402
 
-from . import call_and_read, is_unwritten  # noqa: E402
-
-PREDICT_CASES = 8  # fresh expressions the learner's function has never seen
+PREDICT_CASES = 8  # fresh expressions the learner's function has never seen, drawn for each check
 
 
-def _predict_cases():
-    """Random L = (a*b + c) * f after backward(), each with a nudge of one, two or three inputs."""
-    rng = _random.Random(2003)  # a private generator: the learner's `random` state is untouched
+def _predict_candidates(L, leaves, nudges):
+    """The right prediction and what each mistake the hints name would give, for one case."""
+    change = sum(v.grad * dv for v, dv in nudges.items())
+    a, b, c, f = (v.data + nudges.get(v, 0.0) for v in leaves)
+    return {"right": L.data + change, "change": change, "sign": L.data - change, "before": L.data,
+            "data": L.data + sum(v.data * dv for v, dv in nudges.items()),
+            "exact": (a * b + c) * f}   # the exact new L: the formula run again on the nudged inputs
+
+
+def _apart(x, y, margin=1e-2):
+    return abs(x - y) > margin * max(1.0, abs(x), abs(y))
+
+
+def _predict_cases(rng):
+    """PREDICT_CASES random L = (a*b + c) * f after backward(), each with a nudge of one, two or
+    three inputs, drawn from rng (fresh_rng() in the check: the learner's `random` is untouched and
+    no two checks see the same cases).
+
+    A case is kept only if every mistake the hints name gives a number of its own there (so a wrong
+    function gets the hint for its mistake, whatever was drawn); the exact new L may equal the
+    prediction (when the nudged inputs are not multiplied together), but the first two cases nudge
+    inputs that are, so that re-evaluating the formula is told apart from predicting."""
     cases = []
-    for _ in range(PREDICT_CASES):
-        L, leaves = build_L(*(round(rng.uniform(-4.0, 4.0), 1) for _ in range(4)))
+    while len(cases) < PREDICT_CASES:
+        L, leaves = build_L(*(round(rng.choice((-1, 1)) * rng.uniform(0.5, 4.0), 1) for _ in range(4)))
         L.backward()
-        moved = rng.sample(leaves, k=rng.choice((1, 2, 3)))
-        nudges = {v: rng.choice((-1, 1)) * round(rng.uniform(0.01, 0.2), 2) for v in moved}
+        a, b, c, f = leaves
+        moved = rng.choice(([a, b], [a, f], [b, f], [c, f], [a, b, f])) if len(cases) < 2 else \
+            rng.sample(leaves, k=rng.choice((1, 2, 3)))
+        nudges = {v: rng.choice((-1, 1)) * round(rng.uniform(0.02, 0.2), 2) for v in moved}
+        n = _predict_candidates(L, leaves, nudges)
+        named = [n[k] for k in ("right", "change", "sign", "before", "data")]
+        if not all(_apart(x, y) for i, x in enumerate(named) for y in named[i + 1:]):
+            continue
+        if len(cases) < 2 and not all(_apart(n["exact"], x, 1e-3) for x in named):
+            continue
         cases.append((L, leaves, nudges))
     return cases
 
 
-def _rebuilt_L(leaves, nudges):
-    """The exact new L: the expression evaluated again on the nudged inputs."""
-    a, b, c, f = (v.data + nudges.get(v, 0.0) for v in leaves)
-    return (a * b + c) * f
+# A mistake's hint is given when the function makes that mistake on every case it gets wrong (a
+# wrong function that matches one of them once, by chance, gets the general hint instead).
+_PREDICT_MISTAKES = [
+    ("change", ": that is the change of L. Return the new L: the old L.data plus that change."),
+    ("sign", ": the change has the wrong sign. A positive grad and a positive nudge raise L."),
+    ("before", ", which is L before the nudge: add grad x change for every nudged input."),
+    ("data", ": that multiplies each change by the input's .data; use its .grad."),
+    ("exact", ", the exact new L from re-evaluating the formula. Predict it from L.data and the grads "
+              "only: that is what a gradient is for, and it works for any expression."),
+]
+
+
+def _predict_hint(wrong):
+    """The hint for a function that is not right on the cases in `wrong`, naming the first."""
+    n, moved, value = wrong[0]
+    where = f"with L = {n['before']:.4f} and a nudge of {moved}, your function returns {value:.4f}"
+    for key, hint in _PREDICT_MISTAKES:
+        if all(close(got, n[key]) for n, _, got in wrong):
+            return where + hint
+    return (f"{where}. The prediction is L.data plus, for every input in nudges, "
+            f"that input's grad times its change.")
 
 
 @checker
@@ -132,37 +175,19 @@ def check_predict_L(predict_L):
         return waiting(ex, "write the body of predict_L in place of the `...`")
     if not callable(predict_L):
         return failed(ex, "pass the function itself, without calling it: check_predict_L(predict_L).")
-    largest_gap = 0.0
-    for L, leaves, nudges in _predict_cases():
-        old_L = L.data
-        change = sum(v.grad * dv for v, dv in nudges.items())
-        expected = old_L + change
-        exact = _rebuilt_L(leaves, nudges)
+    wrong = []   # (the case's numbers, its nudges in words, what the function returned) where it is wrong
+    for L, leaves, nudges in _predict_cases(fresh_rng()):
+        n = _predict_candidates(L, leaves, nudges)         # before the learner's code sees the case
+        moved = ", ".join(f"{v.label} by {dv:+.2f}" for v, dv in nudges.items())
         ok, value = call_and_read(ex, predict_L, L, dict(nudges))
         if not ok:
             return value
-        if close(value, expected):
-            largest_gap = max(largest_gap, abs(exact - expected))
-            continue
-        moved = ", ".join(f"{v.label} by {dv:+.2f}" for v, dv in nudges.items())
-        where = f"with L = {old_L:.4f} and a nudge of {moved}, your function returns {value:.4f}"
-        if close(value, change):
-            hint = f"{where}: that is the change of L. Return the new L: the old L.data plus that change."
-        elif close(value, old_L - change):
-            hint = f"{where}: the change has the wrong sign. A positive grad and a positive nudge raise L."
-        elif close(value, old_L):
-            hint = f"{where}, which is L before the nudge: add grad x change for every nudged input."
-        elif close(value, old_L + sum(v.data * dv for v, dv in nudges.items())):
-            hint = f"{where}: that multiplies each change by the input's .data; use its .grad."
-        elif close(value, exact):
-            hint = (f"{where}, the exact new L from re-evaluating the formula. Predict it from L.data and "
-                    f"the grads only: that is what a gradient is for, and it works for any expression.")
-        else:
-            hint = (f"{where}. The prediction is L.data plus, for every input in nudges, "
-                    f"that input's grad times its change.")
-        return failed(ex, hint)
-    return passed(ex, f"Your predictions match on {PREDICT_CASES} expressions you had not seen. Re-evaluating "
-                      f"the formula differs from them by up to {largest_gap:.4f}: when several inputs move at "
-                      f"once, the gradient's straight-line prediction is close, not exact.")
+        if not close(value, n["right"]):
+            wrong.append((n, moved, value))
+    if wrong:
+        return failed(ex, _predict_hint(wrong))
+    return passed(ex, f"Your predictions match on {PREDICT_CASES} expressions drawn at random, which you had "
+                      f"not seen. Re-evaluating the formula gives slightly different numbers: when several "
+                      f"inputs move at once, the gradient's straight-line prediction is close, not exact.")
 
 __all__ += ["check_predict_L"]

@@ -4,11 +4,15 @@ Each expected number is computed twice, independently: by the engine's backward(
 symmetric finite difference that rebuilds the expression from plain floats with one node nudged.
 A wrong answer gets a hint for the mistake it looks like; the expected number is never printed
 before the answer is right.
+
+Exercise 4 runs the learner's pass_back on expressions drawn for each check (fresh_rng()), whose
+nodes do not lend the engine's own chain-rule step or its stored local derivatives: calling the one
+or reading the other is not writing the step, and gets its own hint.
 """
 
 from micrograd_core import Value
 
-from . import all_passed, check_number, checker, close, failed, is_waiting, labelled, passed
+from . import all_passed, check_number, checker, close, describe, failed, is_waiting, labelled, passed
 from . import read_choice, read_number, read_whole_number, waiting
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3"]
@@ -204,9 +208,9 @@ def check_exercise3(which_input, direction):
 # Write code: Exercise 4, the chain-rule step as a function, run on expressions you have not seen
 # ==============================================================================================
 
-import random as _random
+from . import call_safely, fresh_rng, is_unwritten  # noqa: E402
 
-from . import call_safely, is_unwritten  # noqa: E402
+PASS_BACK_TREES = (2, 3, 4, 5, 6)   # leaves of the random expressions drawn for each check
 
 
 def _tree_recipe(rng, n_leaves):
@@ -232,60 +236,144 @@ def _build_tree(recipe, nodes):
     return v
 
 
-def _pass_back_cases():
-    rng = _random.Random(2004)
-    return [_tree_recipe(rng, n) for n in (2, 3, 4, 5, 6)]
+def _pass_back_cases(rng):
+    """Random expressions of + and * (one per entry of PASS_BACK_TREES), drawn from rng: fresh_rng()
+    in the check, so no two checks see the same ones. Together they hold a '+' node, a '*' node
+    whose inputs differ, and a node whose upstream grad is not 1, so that each mistake the hints
+    name gets at least one grad wrong."""
+    while True:
+        recipes = [_tree_recipe(rng, n) for n in PASS_BACK_TREES]
+        nodes = []
+        for recipe in recipes:
+            built = []
+            _build_tree(recipe, built).backward()
+            nodes += [v for v in built if v._prev]
+        if (any(v._op == "+" for v in nodes)
+                and any(v._op == "*" and abs(v._prev[0].data - v._prev[1].data) > 0.1 for v in nodes)
+                and any(abs(v.grad - 1.0) > 0.1 for v in nodes)):
+            return recipes
+
+
+def _seal(nodes, rng, log):
+    """Hand `nodes` to the learner with the engine's own chain-rule step and its stored local
+    derivatives out of use: the step (node._backward(), node._chain_rule_step(), backward()) and
+    any read of node._da / node._db are written in `log`, and _da / _db hold wrong numbers."""
+    sealed = _sealed_class(log)
+    for node in nodes:
+        if node._prev:
+            node._da, node._db = (d + rng.choice((-1, 1)) * rng.uniform(1.0, 3.0) for d in (node._da, node._db))
+        node.__class__ = sealed
+
+
+def _sealed_class(log):
+    da, db = Value.__dict__["_da"], Value.__dict__["_db"]   # the slots themselves
+
+    def watched(slot):
+        def read(node):
+            log.add("locals")
+            return slot.__get__(node)
+        return property(read, slot.__set__)
+
+    class SealedNode(Value):
+        __slots__ = ()
+        _da, _db = watched(da), watched(db)
+
+        def _chain_rule_step(self):
+            log.add("step")
+
+        def backward(self, *args, **kwargs):
+            log.add("backward")
+
+        def backward_steps(self, *args, **kwargs):
+            log.add("backward")
+            return iter(())
+    return SealedNode
+
+
+_USED_THE_ENGINE = {
+    "backward": "your pass_back calls backward(): that runs the whole engine. The exercise is the one "
+                "step at one node: set the grads of node._prev[0] and node._prev[1] yourself.",
+    "step": "your pass_back calls the engine's own chain-rule step (node._backward() or "
+            "node._chain_rule_step()). The exercise is to write that step yourself: each input's grad "
+            "is its local derivative, worked out from ._op and .data, times node.grad.",
+    "locals": "your pass_back reads the local derivatives the engine keeps in node._da and node._db. "
+              "Work them out yourself from node._op and the inputs' .data: that is the exercise.",
+}
 
 
 @checker
 def check_pass_back(pass_back):
-    """Exercise 4: pass_back(node) sets the grads of a '+' or '*' node's two inputs from node.grad."""
+    """Exercise 4: pass_back(node) sets the grads of a '+' or '*' node's two inputs from node.grad.
+
+    Run on fresh random expressions whose nodes do not lend their own chain-rule step or local
+    derivatives; every node gets the right upstream grad before pass_back is called on it, and
+    every input grad is compared with the engine's backward() on a separate copy.
+    """
     ex = "Exercise 4"
     if is_waiting(pass_back) or is_unwritten(pass_back):
         return waiting(ex, "write the body of pass_back in place of the `...`")
     if not callable(pass_back):
         return failed(ex, "pass the function itself, without calling it: check_pass_back(pass_back).")
-    for recipe in _pass_back_cases():
+    rng = fresh_rng()
+    trees = []   # every expression twice, built before the learner's code runs: the engine's copy
+    for recipe in _pass_back_cases(rng):       # (run backward() now) and the one pass_back gets
         mine, reference = [], []
         root = _build_tree(recipe, mine)
-        ref_root = _build_tree(recipe, reference)
-        ref_root.backward()
-        root.grad = 1.0
-        for node in reversed(root.topological_order()):
-            if not node._prev:
-                continue
-            upstream = node.grad
+        _build_tree(recipe, reference).backward()
+        steps = [(node, reference[mine.index(node)]) for node in reversed(root.topological_order()) if node._prev]
+        log = set()
+        _seal(mine, rng, log)
+        trees.append((steps, log))
+    wrong = []   # (node's op, label, upstream, input label, value, the numbers its mistakes give)
+    for steps, log in trees:
+        for node, ref in steps:            # from the output back, as backward() goes
+            node.grad = ref.grad           # the right upstream grad, whatever came before
             ok, result = call_safely(ex, pass_back, node)
             if not ok:
                 return result
-            x, y = node._prev
-            ref = reference[mine.index(node)]
-            rx, ry = ref._prev
-            for got, want, other, ref_in in ((x, rx, y, ry), (y, ry, x, rx)):
+            for use in ("backward", "step", "locals"):
+                if use in log:
+                    return failed(ex, _USED_THE_ENGINE[use])
+            for got, want, other in zip(node._prev, ref._prev, reversed(ref._prev)):
                 value = got.grad
-                if isinstance(value, (int, float)) and not isinstance(value, bool) and close(value, want.grad):
+                if type(value) not in (int, float):
+                    return failed(ex, f"at the '{ref._op}' node {ref.label}, its input {want.label} got "
+                                      f"grad {describe(value)}: a grad is a plain number (a float), "
+                                      f"computed from .data and .grad.")
+                value = read_number(ex, value, f"the grad your pass_back gave {want.label}")
+                if value is None:
+                    return False
+                if close(value, want.grad):
                     continue
-                shown = f"{value:.4f}" if isinstance(value, float) else f"{type(value).__name__} {value!r}"
-                where = (f"at the '{node._op}' node {node.label} (upstream grad {upstream:.4f}), "
-                         f"its input {got.label} got grad {shown}")
-                local = other.data if node._op == "*" else 1.0
-                if not isinstance(value, (int, float)) or isinstance(value, bool):
-                    hint = f"{where}: a grad is a plain number (a float), computed from .data and .grad."
-                elif close(value, local) and not close(upstream, 1.0):
-                    hint = f"{where}: that is the local derivative alone. Multiply it by the upstream grad node.grad."
-                elif node._op == "*" and close(value, got.data * upstream) and not close(got.data, other.data):
-                    hint = (f"{where}: that uses the input's own value. In a product each input gets the "
-                            f"*other* factor times the upstream grad.")
-                elif close(value, 0.0):
-                    hint = (f"{where}: nothing arrived. Set the grad of both inputs, node._prev[0] and "
-                            f"node._prev[1], for both ops '+' and '*'.")
-                elif close(value, -want.grad):
-                    hint = f"{where}: the sign is flipped. Check the local derivative for '{node._op}'."
-                else:
-                    hint = (f"{where}. For '+' each input gets the upstream grad; for '*' each input gets "
-                            f"the other input's .data times the upstream grad.")
-                return failed(ex, hint)
-    return passed(ex, f"Your pass_back filled in every grad of {len(_pass_back_cases())} random expressions exactly "
-                      f"as backward() does, node by node from the output.")
+                local = other.data if ref._op == "*" else 1.0
+                wrong.append((ref._op, ref.label, ref.grad, want.label, value, {
+                    "local": local, "own": want.data * ref.grad if ref._op == "*" else None,
+                    "zero": 0.0, "flipped": -want.grad}))
+    if wrong:
+        return failed(ex, _pass_back_hint(wrong))
+    return passed(ex, f"Your pass_back filled in every grad of {len(PASS_BACK_TREES)} random expressions "
+                      f"exactly as backward() does, node by node from the output.")
+
+
+# A mistake's hint is given when the function makes it at every input it gets wrong.
+_PASS_BACK_MISTAKES = [
+    ("local", ": that is the local derivative alone. Multiply it by the upstream grad node.grad."),
+    ("own", ": that uses the input's own value. In a product each input gets the *other* factor times "
+            "the upstream grad."),
+    ("zero", ": nothing arrived. Set the grad of both inputs, node._prev[0] and node._prev[1], for both "
+             "ops '+' and '*'."),
+    ("flipped", ": the sign is flipped. Check the local derivative of each op."),
+]
+
+
+def _pass_back_hint(wrong):
+    op, label, upstream, input_label, value, _ = wrong[0]
+    where = (f"at the '{op}' node {label} (upstream grad {upstream:.4f}), its input {input_label} got "
+             f"grad {value:.4f}")
+    for key, hint in _PASS_BACK_MISTAKES:
+        if all(n[key] is not None and close(got, n[key]) for *_, got, n in wrong):
+            return where + hint
+    return (f"{where}. For '+' each input gets the upstream grad; for '*' each input gets "
+            f"the other input's .data times the upstream grad.")
 
 __all__ += ["check_pass_back"]

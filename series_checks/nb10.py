@@ -4,21 +4,24 @@ Counts are checked twice: with the formula sum over layers of (nin + 1) * nout, 
 model with micrograd_core and counting its parameters(). Gradients are checked with backward() and
 with a finite difference. Building a model draws random numbers, so every checker saves and restores
 the random state: running a checker never changes what the rest of the notebook computes.
+
+Exercise 3 checks that the model and input it is given are the cell's (their shape, and the model's
+outputs on inputs drawn for each check, against the checker's own copy); exercise 4 runs the
+learner's function on the lecture's shape and on shapes drawn for each check (fresh_rng()). The
+expected answers are computed before the learner's code runs.
 """
 
+import random
+
+import micrograd_core
 from micrograd_core import MLP, Layer, Neuron
 
-from . import check_number, checker, describe, failed, is_waiting, keep_random_state
-from . import numeric_derivative, passed, read_whole_number, waiting
+from . import call_safely, check_number, checker, close, describe, failed, fresh_rng, is_waiting
+from . import keep_random_state, numeric_derivative, passed, read_numbers, read_whole_number, waiting
 
 __all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
 
 EX1_ARCH = (4, [8, 8, 2])
-
-
-def _formula(nin, nouts):
-    sizes = [nin] + list(nouts)
-    return sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))
 
 
 @checker
@@ -27,7 +30,8 @@ def check_exercise_1(answer):
     nin, nouts = EX1_ARCH
     with keep_random_state():
         counted = len(MLP(nin, nouts).parameters())
-    expected = _formula(nin, nouts)
+    sizes = [nin] + list(nouts)
+    expected = sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))   # the formula
     if counted != expected:  # cannot happen: the engine and the formula must agree
         return failed("Exercise 1 (parameter count)", "the engine and the formula disagree; tell your teacher.")
     sizes = [nin] + list(nouts)
@@ -73,7 +77,7 @@ def check_exercise_2(length, kind):
     if not isinstance(kind, (type, str)):
         return failed(name, f"answer `kind` with a type, such as list or Value (or its name in quotes); "
                             f"got {describe(kind)}.")
-    kind_name = kind.__name__ if isinstance(kind, type) else str.__str__(kind).strip()
+    kind_name = type.__dict__["__name__"].__get__(kind) if isinstance(kind, type) else str.__str__(kind).strip()
     if kind_name.lower() in ("list", "tuple"):
         return failed(name, "look at the last line of Layer.__call__: a list with a single element is "
                             "unwrapped.")
@@ -84,28 +88,90 @@ def check_exercise_2(length, kind):
     if kind_name != type(one).__name__:
         return failed(name, f"answer with a type, such as list or Value (or its name in quotes); "
                             f"got {kind_name!r}.")
+    if isinstance(kind, type) and kind is not type(one):
+        where = kind.__module__ if isinstance(getattr(kind, "__module__", None), str) else "elsewhere"
+        return failed(name, f"that is a class called {kind_name}, but not the one the layer returns: it "
+                            f"comes from {where!r}, and the layer's output is the engine's own Value, "
+                            f"from micrograd_core (imported in the first cell). Give that class, or its "
+                            f"name in quotes.")
     return passed(name, f"The engine agrees: Layer(5, 3) gives a list of {len(three)} Values, and Layer(5, 1) "
                         f"gives one {type(one).__name__}, ready to be a loss or a prediction.")
 
 
-def _weights_by_neuron(model):
-    for layer in model.layers:
-        for neuron in layer.neurons:
-            yield neuron
+# The exercise's network and input, as the cell builds them (the checker builds its own copy).
+EX3_SEED, EX3_NIN, EX3_NOUTS, EX3_X = 11, 3, (4, 4, 1), (1.0, -2.0, 0.5)
+EX3_CHECKS = 3   # fresh inputs on which the model passed in must give the reference's outputs
 
 
-def _grads_of(model, x):
-    """Fresh grads of the model's parameters for input x (the model's own grads are left as they were)."""
-    params = model.parameters()
-    saved = [p.grad for p in params]
-    for p in params:
-        p.grad = 0.0
-    out = model(x)
-    out.backward()
-    grads = {p: p.grad for p in params}
-    for p, g in zip(params, saved):
-        p.grad = g
-    return grads
+def _ex3_reference():
+    """The cell's model3: random.seed(11), then the lecture's MLP (the caller's random state kept)."""
+    with keep_random_state():
+        random.seed(EX3_SEED)
+        return MLP(EX3_NIN, list(EX3_NOUTS), activation="tanh", output_activation="tanh")
+
+
+def _neurons_of(model):
+    """[(layer index, neuron)] of an MLP-shaped object, or None when it is not one."""
+    try:
+        layers = list(model.layers)
+        return [(i, n) for i, layer in enumerate(layers) for n in list(layer.neurons)]
+    except Exception:  # noqa: BLE001 - the learner's object may be anything
+        return None
+
+
+def _shape_of(model):
+    """(nin, [neurons per layer], activations, every parameter's grad is 0) of an MLP, or None."""
+    neurons = _neurons_of(model)
+    if not neurons:
+        return None
+    try:
+        nin = len(neurons[0][1].w)
+        sizes = [sum(1 for i, _ in neurons if i == k) for k in range(neurons[-1][0] + 1)]
+        activations = {str(n.activation) for _, n in neurons}
+        zero = all(type(p.grad) in (int, float) and p.grad == 0.0 for _, n in neurons for p in list(n.w) + [n.b])
+        return nin, sizes, activations, zero
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _model_problem(name, model, x, reference):
+    """A failed Verdict when `model` and `x` are not the cell's model3 and x3, else None.
+
+    The model passed in is run on EX3_CHECKS fresh inputs, whose outputs from `reference` are
+    computed before it runs."""
+    shape = _shape_of(model)
+    if shape is None:
+        return failed(name, f"pass the network the cell builds, model3 (an MLP), as the second argument; "
+                            f"got {describe(model)}.")
+    nin, sizes, activations, _ = shape
+    if (nin, sizes) != (EX3_NIN, list(EX3_NOUTS)):
+        count = sum((a + 1) * b for a, b in zip([nin] + sizes, sizes))
+        return failed(name, f"the model you passed has {nin} inputs and layers of {sizes} neurons ({count} "
+                            f"parameters), not the exercise's MLP({EX3_NIN}, {list(EX3_NOUTS)}): pass model3, "
+                            f"as the cell builds it.")
+    if activations != {"tanh"}:
+        return failed(name, "the model you passed has the right layers but not tanh everywhere: build it as the "
+                            "cell does, activation='tanh' and output_activation='tanh'.")
+    rng = fresh_rng()
+    trials = [[round(rng.uniform(-2.0, 2.0), 3) for _ in range(EX3_NIN)] for _ in range(EX3_CHECKS)]
+    outputs = [reference(inputs).data for inputs in trials]
+    for inputs, right in zip(trials, outputs):
+        ok, out = call_safely(name, model, list(inputs), case=f"on the input {inputs}")
+        if not ok:
+            return out
+        data = getattr(out, "data", None) if isinstance(out, micrograd_core.Value) else None
+        if type(data) is not float or not close(data, right, 1e-9):
+            return failed(name, f"the model you passed has the exercise's layers but not its weights (on "
+                                f"the input {inputs} it answers differently). The cell calls "
+                                f"random.seed({EX3_SEED}) right before MLP(...): run that cell again, and "
+                                f"pass model3 unchanged.")
+    xs = read_numbers(name, x, "x", length=EX3_NIN)
+    if xs is None:
+        return False
+    if xs != list(EX3_X):
+        return failed(name, f"pass the input the cell uses, x3 = {list(EX3_X)}, as the third argument: the "
+                            f"gradients, and so the answer, depend on the input.")
+    return None
 
 
 def _neuron_key(text):
@@ -114,7 +180,11 @@ def _neuron_key(text):
 
 @checker
 def check_exercise_3(answer, model, x):
-    """Exercise 3: the name of the neuron one of whose weights has the largest |grad| (e.g. 'L1 N2')."""
+    """Exercise 3: the name of the neuron one of whose weights has the largest |grad| (e.g. 'L1 N2').
+
+    The model and input passed in must be the cell's (checked by shape, and by the outputs on fresh
+    inputs against the checker's own copy); the grads are then computed on that copy.
+    """
     name = "Exercise 3 (largest weight gradient)"
     if is_waiting(answer):
         return waiting(name, "put the neuron's name in quotes, e.g. 'L1 N2'")
@@ -123,40 +193,47 @@ def check_exercise_3(answer, model, x):
     if not isinstance(answer, str):
         return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name, "
                             f"in quotes; got {describe(answer)}.")
+    # The answer, computed on the checker's own copy of model3 before the learner's model runs.
+    reference = _ex3_reference()
+    neurons = [n for layer in reference.layers for n in layer.neurons]
+    x3 = list(EX3_X)
+    reference(x3).backward()
+    grads = {p: p.grad for p in reference.parameters()}
+    by_abs = max(((abs(grads[w]), n) for n in neurons for w in n.w), key=lambda t: t[0])[1]
+    w = max(by_abs.w, key=lambda v: abs(grads[v]))
+    old = w.data
+
+    def f(t):
+        w.data = t
+        try:
+            return reference(x3).data
+        finally:
+            w.data = old
+    numeric = numeric_derivative(f, old)
+    problem = _model_problem(name, model, x, reference)
+    if problem is not None:
+        return problem
     key = _neuron_key(str.__str__(answer))
-    neurons = {_neuron_key(n.name): n for n in _weights_by_neuron(model)}
-    if key not in neurons:
+    by_key = {_neuron_key(n.name): n for n in neurons}
+    if key not in by_key:
         return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
                             f"got {describe(str.__str__(answer))}.")
-    learners_grads_zero = all(p.grad == 0.0 for p in model.parameters())
-    grads = _grads_of(model, x)
-    by_abs = max(((abs(grads[w]), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
-    if neurons[key] is by_abs:
-        w = max(by_abs.w, key=lambda v: abs(grads[v]))
-        old = w.data
-
-        def f(t):
-            w.data = t
-            try:
-                return model(x).data
-            finally:
-                w.data = old
-        numeric = numeric_derivative(f, old)
+    if by_key[key] is by_abs:
         return passed(name, f"{by_abs.name} holds the weight with the largest |grad|: backward() gives "
                             f"{grads[w]:.4f} and a finite difference {numeric:.4f}.")
-    if learners_grads_zero:
+    if _shape_of(model)[3]:
         return failed(name, "every grad in your model is still 0: run backward() on the model's output "
                             "before you compare grads.")
-    by_signed = max(((grads[w], n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
-    by_data = max(((abs(w.data), n) for n in _weights_by_neuron(model) for w in n.w), key=lambda t: t[0])[1]
-    by_bias = max(((abs(grads[n.b]), n) for n in _weights_by_neuron(model)), key=lambda t: t[0])[1]
-    if neurons[key] is by_signed:
+    by_signed = max(((grads[w], n) for n in neurons for w in n.w), key=lambda t: t[0])[1]
+    by_data = max(((abs(w.data), n) for n in neurons for w in n.w), key=lambda t: t[0])[1]
+    by_bias = max(((abs(grads[n.b]), n) for n in neurons), key=lambda t: t[0])[1]
+    if by_key[key] is by_signed:
         return failed(name, "that neuron has the largest grad counted with its sign. Compare sizes, "
                             "abs(w.grad): a large negative grad is as strong a signal as a large positive one.")
-    if neurons[key] is by_data:
+    if by_key[key] is by_data:
         return failed(name, "that neuron has the largest weight *value* (w.data). The question is about "
                             "w.grad.")
-    if neurons[key] is by_bias:
+    if by_key[key] is by_bias:
         return failed(name, "that neuron has the largest *bias* grad. Look at the weights neuron.w only.")
     return failed(name, "loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
                         "whose weight has the largest abs(w.grad).")
@@ -166,16 +243,19 @@ def check_exercise_3(answer, model, x):
 # Write code: Exercise 4, count an MLP's parameters for any shape
 # ==============================================================================================
 
-from . import call_and_read, is_unwritten, keep_random_state, read_whole_number  # noqa: E402
+from . import call_and_read, is_unwritten  # noqa: E402
 
-# The lecture's MLP first: there each usual mistake gives a count of its own.
-COUNT_SHAPES = [(3, [4, 4, 1]), (1, [1]), (2, [3]), (5, [2, 7, 3]), (10, [32, 1]), (4, [6, 6, 6, 2])]
+# The lecture's MLP first (there each usual mistake gives a count of its own), then shapes drawn at
+# random for each check: one layer, four layers, and COUNT_DRAWN - 2 of one to four layers.
+LECTURE_SHAPE = (3, [4, 4, 1])
+COUNT_DRAWN = 5
 
 
-def _mlp_size(nin, nouts):
-    """How many parameters MLP(nin, nouts) really has (the engine builds one and counts)."""
-    with keep_random_state():
-        return len(MLP(nin, nouts).parameters())
+def _count_shapes(rng):
+    """The shapes of one check: the lecture's, then COUNT_DRAWN drawn from rng (fresh_rng())."""
+    depths = [1, 4] + [rng.randint(1, 4) for _ in range(COUNT_DRAWN - 2)]
+    rng.shuffle(depths)
+    return [LECTURE_SHAPE] + [(rng.randint(1, 12), [rng.randint(1, 32) for _ in range(depth)]) for depth in depths]
 
 
 @checker
@@ -186,8 +266,9 @@ def check_count_parameters(count_parameters):
         return waiting(ex, "write the body of count_parameters in place of the `...`")
     if not callable(count_parameters):
         return failed(ex, "pass the function itself, without calling it: check_count_parameters(count_parameters).")
-    for nin, nouts in COUNT_SHAPES:
-        expected = _mlp_size(nin, nouts)
+    shapes = _count_shapes(fresh_rng())
+    counts = [len(MLP(nin, nouts).parameters()) for nin, nouts in shapes]   # the engine builds and counts
+    for (nin, nouts), expected in zip(shapes, counts):
         ok, value = call_and_read(ex, count_parameters, nin, list(nouts), read=read_whole_number)
         if not ok:
             return value
@@ -208,8 +289,9 @@ def check_count_parameters(count_parameters):
             hint = (f"{where}. Count one layer at a time: each of its neurons has one weight per input "
                     f"of the layer and one bias; then add the layers up.")
         return failed(ex, hint)
-    nin, nouts = COUNT_SHAPES[-2]
-    return passed(ex, f"Right for {len(COUNT_SHAPES)} shapes, checked by building each MLP and counting its "
-                      f"parameters (e.g. MLP({nin}, {nouts}) has {_mlp_size(nin, nouts)}).")
+    nin, nouts = LECTURE_SHAPE
+    return passed(ex, f"Right for {len(shapes)} shapes ({COUNT_DRAWN} of them drawn at random), checked by "
+                      f"building each MLP and counting its parameters (e.g. MLP({nin}, {nouts}) has "
+                      f"{counts[0]}).")
 
 __all__ += ["check_count_parameters"]

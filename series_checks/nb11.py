@@ -2,15 +2,20 @@
 
 Each checker rebuilds the notebook's tiny network itself (same data, same seed, same
 initialisation), runs a reference computation with the engine, and compares the learner's answer
-with it. The learner's global `random` state is saved and restored around every model build, so
-running a check never changes what the notebook draws next.
+with it. The checkers that take a function also run it on models and learning rates drawn at random
+for each check (fresh_rng()), which the learner cannot have seen. The learner's global `random`
+state is saved and restored around every model build, so running a check never changes what the
+notebook draws next.
 """
 
+import itertools
+import math
+import numbers
 import random
 
-from micrograd_core import MLP
+from micrograd_core import MLP, Value
 
-from . import call_safely, checker, close, failed, is_function, is_unwritten, is_waiting
+from . import call_safely, checker, close, failed, fresh_rng, is_function, is_unwritten, is_waiting
 from . import keep_random_state, passed, read_number, read_numbers, waiting
 
 __all__ = ["XS", "YS", "check_sgd_step", "check_learning_rate", "check_fixed_train"]
@@ -59,78 +64,124 @@ def _all_close(xs, ys, tol=1e-9):
 # Exercise 1: one update step
 # ----------------------------------------------------------------------------------------------
 
-def _try_step(name, fn, seed, lr):
-    """Run the learner's step on a fresh model whose grads are filled in; report what moved.
-
-    (False, verdict) when the learner's function raised or ran too long.
-    """
+def _prepared_step(seed, lr):
+    """The model of `seed` after forward and backward, ready for a step of size lr: (model, lr,
+    loss before, its parameters, their data and their grads)."""
     model = _model(seed)
     loss = _loss(model)
     model.zero_grad()
     loss.backward()
     params = model.parameters()
-    before = [p.data for p in params]
-    grads = [p.grad for p in params]
-    ok, outcome = call_safely(name, fn, params, lr, case=f"with lr={lr}")
-    if not ok:
-        return False, outcome
-    after = [p.data for p in params]
-    grads_after = [p.grad for p in params]
-    return True, (model, loss.data, before, grads, after, grads_after)
+    return model, lr, loss.data, params, [p.data for p in params], [p.grad for p in params]
 
 
-# (seed, lr): the notebook's model, and one built from a seed the notebook does not use.
-STEP_CASES = [(0, 0.001), (0, 0.1), (5, 0.03)]
+# The notebook's model at lr=0.001 (where the first-order prediction of the new loss is checked),
+# then STEP_DRAWN models and learning rates drawn at random for each check.
+FIRST_STEP = (0, 0.001)
+STEP_DRAWN = 3
+
+
+def _step_cases(rng):
+    """(seed, lr) pairs: FIRST_STEP, then STEP_DRAWN drawn from rng, lr from 0.0005 to 0.5."""
+    return [FIRST_STEP] + [(rng.randrange(1, 10 ** 6), round(10 ** rng.uniform(-3.3, -0.3), 6))
+                           for _ in range(STEP_DRAWN)]
+
+
+def _numbers(xs):
+    """Every x is a plain number: an int, a float or a numpy number (not a bool, not a subclass that
+    could say one thing as itself and another through float())."""
+    return all(type(x) in (int, float) or type(x).__module__ == "numpy" and isinstance(x, numbers.Real)
+               for x in xs)
+
+
+def _step_hint(lr, before, grads, after, grads_after, right_before):
+    """The hint for a step whose parameters did not all move by -lr * grad. right_before: the same
+    function was right at the learning rates tried before this one."""
+    expected = [d - lr * g for d, g in zip(before, grads)]
+    if not _numbers(after):
+        return ("a parameter's .data is no longer a plain number after your step: subtract lr * p.grad "
+                "from p.data, a float.")
+    steps = [(d - a) / g for d, a, g in zip(before, after, grads) if abs(g) > 1e-6]
+    constant = steps and all(close(k, steps[0], 1e-6) for k in steps) and steps[0] > 0
+    if right_before:
+        as_if = f", where the parameters moved as if lr were {steps[0]:g}" if constant else ""
+        return (f"your step is right at the learning rates tried first, but not with lr={lr:g}{as_if}: "
+                f"move every parameter by -lr * grad with the lr it is given, whatever its value.")
+    if _all_close(after, before):
+        if not _all_close(grads_after, grads):
+            return ("the parameters' .data did not move, but their .grad changed: the update belongs in "
+                    "the value (.data); the gradient only says which way and how much.")
+        return ("no parameter's .data changed. Rebinding the loop variable (p = ...) or building a new "
+                "Value leaves the model untouched: change the number stored inside each parameter object.")
+    if _all_close(after, [d + lr * g for d, g in zip(before, grads)]):
+        return ("every parameter moved uphill: the gradient points in the direction that increases the "
+                "loss, so the step must go the other way.")
+    if _all_close(after, [d - g for d, g in zip(before, grads)]):
+        return "the parameters moved by a whole gradient: the step size lr is missing."
+    moved_right = sum(close(a, e, 1e-9) for a, e in zip(after, expected))
+    if 0 < moved_right < len(after):
+        return (f"{moved_right} of {len(after)} parameters moved correctly: every parameter in `params` "
+                f"needs the update, not only some of them.")
+    if constant:
+        return (f"with lr={lr:g} the parameters moved as if lr were {steps[0]:g}: use the lr argument "
+                f"instead of a fixed number.")
+    return ("each parameter should move by minus lr times its own gradient; print one parameter's data "
+            "and grad before and after your step and compare by hand.")
+
+
+def _grads_hint(grads, grads_after):
+    """The hint for a step that moved every .data right but changed the .grad it read, or None."""
+    if _all_close(grads_after, grads, 1e-12) and _numbers(grads_after):
+        return None
+    if not _numbers(grads_after) or not all(math.isfinite(g) for g in grads_after):
+        return ("the parameters moved correctly, but after your step their .grad is not a finite number "
+                "(nan, inf or not a number at all): the update reads the gradients and must leave them "
+                "as backward() left them.")
+    if all(g == 0.0 for g in grads_after):
+        return ("the parameters moved correctly, but your step also set every .grad to 0: resetting is "
+                "zero_grad()'s beat, at the start of the next step. The update only reads the gradients: "
+                "leave .grad as backward() left it.")
+    return ("the parameters moved correctly, but your step also changed their .grad: the update only "
+            "reads the gradients; leave .grad as backward() left it.")
 
 
 @checker
 def check_sgd_step(sgd_step):
+    """Exercise 1: sgd_step(params, lr) moves every p.data by -lr * p.grad and leaves p.grad alone.
+
+    Run on the notebook's model and on models and learning rates drawn at random for each check;
+    the first-order prediction of the new loss confirms the step on the notebook's model.
+    """
     name = "Exercise 1 (one update step)"
     if is_waiting(sgd_step) or is_unwritten(sgd_step):
         return waiting(name, "write the body of sgd_step in place of the `...`")
     if not is_function(name, sgd_step, "sgd_step"):
         return False
-    results = {}
-    for seed, lr in STEP_CASES:
-        ok, outcome = _try_step(name, sgd_step, seed, lr)
+    # Every model is built, and its grads filled in, before the learner's code first runs.
+    prepared = [_prepared_step(seed, lr) for seed, lr in _step_cases(fresh_rng())]
+    right_before = False
+    for model, lr, loss0, params, before, grads in prepared:
+        ok, outcome = call_safely(name, sgd_step, list(params), lr, case=f"with lr={lr:g}")
         if not ok:
             return outcome
-        results[(seed, lr)] = outcome
-    for (seed, lr), (model, loss0, before, grads, after, grads_after) in results.items():
-        expected = [d - lr * g for d, g in zip(before, grads)]
-        if _all_close(after, expected):
-            continue
-        if _all_close(after, before):
-            if not _all_close(grads_after, grads):
-                return failed(name, "the parameters' .data did not move, but their .grad changed: "
-                                    "the update belongs in the value (.data); the gradient only says "
-                                    "which way and how much.")
-            return failed(name, "no parameter's .data changed. Rebinding the loop variable "
-                                "(p = ...) or building a new Value leaves the model untouched: change "
-                                "the number stored inside each parameter object.")
-        if _all_close(after, [d + lr * g for d, g in zip(before, grads)]):
-            return failed(name, "every parameter moved uphill: the gradient points in the direction "
-                                "that increases the loss, so the step must go the other way.")
-        if _all_close(after, [d - g for d, g in zip(before, grads)]):
-            return failed(name, "the parameters moved by a whole gradient: the step size lr is missing.")
-        moved_right = sum(close(a, e, 1e-9) for a, e in zip(after, expected))
-        if 0 < moved_right < len(after):
-            return failed(name, f"{moved_right} of {len(after)} parameters moved correctly: every "
-                                f"parameter in `params` needs the update, not only some of them.")
-        if lr != 0.1 and _all_close(after, [d - 0.1 * g for d, g in zip(before, grads)]):
-            return failed(name, f"with lr={lr} the parameters moved as if lr were 0.1: use the lr argument "
-                                f"instead of a fixed number.")
-        return failed(name, "each parameter should move by minus lr times its own gradient; print one "
-                            "parameter's data and grad before and after your step and compare by hand.")
+        after = [p.data for p in params]
+        grads_after = [p.grad for p in params]
+        if not (_numbers(after) and _all_close(after, [d - lr * g for d, g in zip(before, grads)])):
+            return failed(name, _step_hint(lr, before, grads, after, grads_after, right_before))
+        hint = _grads_hint(grads, grads_after)
+        if hint:
+            return failed(name, hint)
+        right_before = True
     # Confirm with a second method: the first-order prediction of the new loss.
-    model, loss0, before, grads, after, _ = results[STEP_CASES[0]]
+    model, lr, loss0, _, _, grads = prepared[0]
     new_loss = _loss(model).data
-    predicted = loss0 - 0.001 * sum(g * g for g in grads)
+    predicted = loss0 - lr * sum(g * g for g in grads)
     if not (new_loss < loss0 and close(new_loss, predicted, 1e-3)):  # the outcome: the model learned
         return failed(name, "the parameters moved as expected, but the loss did not fall as the "
                             "gradient predicts; tell your teacher.")
-    return passed(name, f"Every parameter moved by -lr * grad. With lr=0.001 the loss went from "
-                        f"{loss0:.4f} to {new_loss:.4f}, and the first-order prediction "
+    return passed(name, f"Every parameter moved by -lr * grad, at {len(prepared)} learning rates ({STEP_DRAWN} "
+                        f"drawn at random), and every grad was left as backward() left it. With lr={lr:g} "
+                        f"the loss went from {loss0:.4f} to {new_loss:.4f}, and the first-order prediction "
                         f"L - lr * sum(grad^2) gives {predicted:.4f}.")
 
 
@@ -169,12 +220,27 @@ def check_learning_rate(lr):
 # Exercise 3: the bug in the loop
 # ----------------------------------------------------------------------------------------------
 
-# (seed, steps, lr): the notebook's call, then a model and settings the notebook never shows.
-FIXED_TRAIN_CASES = [(0, 30, 0.05), (3, 12, 0.1)]
+# The notebook's call first; then, for each check, a model, a number of steps and a learning rate
+# drawn at random (a model the notebook never shows).
+def _fixed_train_cases(rng, steps, lr):
+    """(seed, steps, lr): the notebook's model with the given steps and lr, then one drawn from rng."""
+    return [(0, steps, lr), (rng.randrange(1, 10 ** 6), rng.randint(5, 15), round(rng.uniform(0.02, 0.15), 3))]
 
 
 def _same_parameters(model, reference):
     return _all_close([p.data for p in model.parameters()], [p.data for p in reference.parameters()], 1e-6)
+
+
+def _as_numbers(got, steps):
+    """A list of losses as numbers (a loss kept as a Value counts as its .data); at most steps + 1 of
+    them are read, so that a huge or endless list cannot hold the check. Anything else as it is."""
+    if not isinstance(got, (list, tuple)):
+        return got
+    try:
+        items = list(itertools.islice(iter(got), steps + 1))
+    except Exception:  # noqa: BLE001 - a learner's list that fails to iterate: read_numbers says so
+        return got
+    return [v.data if isinstance(v, Value) else v for v in items]
 
 
 def _fixed_train_hint(got, seed, steps, lr):
@@ -194,32 +260,34 @@ def _fixed_train_hint(got, seed, steps, lr):
 def check_fixed_train(fixed_train, steps=30, lr=0.05):
     """Exercise 3: fixed_train(model, steps, lr) trains the model it is given and returns its losses.
 
-    Run on the notebook's model and on one it never shows; the model itself must end where the
-    engine's reference loop takes it (a function that trains a model of its own does not pass).
+    Run on the notebook's model and on one drawn at random for each check (with its own steps and
+    lr); the model itself must end where the engine's reference loop takes it (a function that
+    trains a model of its own does not pass).
     """
     name = "Exercise 3 (fix the loop)"
     if is_waiting(fixed_train) or is_unwritten(fixed_train):
         return waiting(name, "write the body of fixed_train in place of the `...`")
     if not is_function(name, fixed_train, "fixed_train"):
         return False
-    cases = [(0, steps, lr)] + FIXED_TRAIN_CASES[1:]
-    for seed, n_steps, n_lr in cases:
-        model = _model(seed)
+    cases = _fixed_train_cases(fresh_rng(), steps, lr)
+    # The engine's reference runs, before the learner's code first runs.
+    references = [_reference_train(seed, n_lr, n_steps, with_model=True) for seed, n_steps, n_lr in cases]
+    notebooks_model = _reference_train(0, cases[1][2], cases[1][1])   # the second case's settings
+    models = [_model(seed) for seed, _, _ in cases]                    # the models fixed_train gets
+    first_losses = references[0][0]
+    for (seed, n_steps, n_lr), (reference, trained), model in zip(cases, references, models):
         ok, got = call_safely(name, fixed_train, model, n_steps, n_lr,
                               case=f"on fixed_train(model, {n_steps}, {n_lr})")
         if not ok:
             return got
-        if isinstance(got, (list, tuple)):
-            got = [v.data if hasattr(v, "data") and hasattr(v, "grad") else v for v in got]
-        got = read_numbers(name, got, "the list of losses fixed_train returns")
+        got = read_numbers(name, _as_numbers(got, n_steps), "the list of losses fixed_train returns")
         if got is None:
             return False
         if len(got) != n_steps:
             return failed(name, f"fixed_train returned {len(got)} losses for {n_steps} steps: record one "
                                 f"loss per step.")
-        reference, trained = _reference_train(seed, n_lr, n_steps, with_model=True)
         if not _all_close(got, reference, 1e-6):
-            if seed != 0 and _all_close(got, _reference_train(0, n_lr, n_steps), 1e-6):
+            if seed != 0 and _all_close(got, notebooks_model, 1e-6):
                 return failed(name, "your losses are those of the notebook's model, but the checker gave "
                                     "fixed_train another one: train the `model` argument, not a model "
                                     "made inside the function.")
@@ -228,7 +296,7 @@ def check_fixed_train(fixed_train, steps=30, lr=0.05):
             return failed(name, "the losses you return are right, but the model passed to fixed_train did "
                                 "not end where training takes it: update the parameters of the `model` "
                                 "argument itself.")
-    reference = _reference_train(0, lr, steps)
-    return passed(name, f"The loss goes {reference[0]:.4f} -> {reference[-1]:.4f} in {steps} steps, "
+    return passed(name, f"The loss goes {first_losses[0]:.4f} -> {first_losses[-1]:.4f} in {steps} steps, "
                         f"exactly as the engine's reference loop, and the model you were given ends "
-                        f"with the reference's parameters (also on a second model).")
+                        f"with the reference's parameters (also on a second model, with steps and lr drawn at "
+                        f"random).")

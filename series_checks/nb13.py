@@ -1,72 +1,100 @@
 """Checkers for notebook 13, softmax and cross-entropy.
 
-Exercise 1 runs the learner's softmax, exercise 3 their cross-entropy gradient, on score lists they
-have not seen (huge scores included, where the textbook formula overflows), against a reference
-computed with the log-sum-exp trick; the gradient is also confirmed by the engine's backward() and
-by finite differences. Exercise 2 asks for one number. Hints name the mistake (no normalising, an
-overflow, a flipped sign, the derivative with respect to the probability), never the expected values.
+Exercise 1 runs the learner's softmax, exercise 3 their cross-entropy gradient, on score lists drawn
+at random for each check (fresh_rng(): huge scores included, where the textbook formula overflows),
+against a reference computed with the log-sum-exp trick; the gradient is also confirmed by the
+engine's backward() and by finite differences. Exercise 2 asks for one number. Hints name the mistake
+(no normalising, an overflow, a flipped sign, the derivative with respect to the probability), never
+the expected values.
+
+No function of this module computes a softmax or a gradient from a list of scores: the references
+are methods of a case (`_Case(scores, target).probabilities()`), so nothing a learner can pass as an
+answer from here is one.
 """
 
+import itertools
 import math
 
 import micrograd_core
 
-from . import (call_safely, check_number, checker, describe, failed, is_unwritten, is_waiting,
-               passed, read_numbers, waiting)
+from . import (call_safely, check_number, checker, failed, fresh_rng, is_unwritten, is_waiting, passed,
+               read_numbers, waiting)
 
-__all__ = ["check_softmax", "check_gradient_entry", "check_ce_gradient", "reference_softmax",
-           "reference_gradient", "engine_gradient", "EX2_SCORES", "EX2_TARGET", "EX2_CLASS"]
-
-
-def reference_softmax(scores):
-    """softmax with the largest score subtracted first: every exp is of a number <= 0."""
-    m = max(scores)
-    exps = [math.exp(z - m) for z in scores]
-    total = sum(exps)
-    return [e / total for e in exps]
+__all__ = ["check_softmax", "check_gradient_entry", "check_ce_gradient", "EX2_SCORES", "EX2_TARGET",
+           "EX2_CLASS"]
 
 
-def reference_gradient(scores, target):
-    """d(cross-entropy)/d(scores) = p - y, with y the one-hot vector of the target."""
-    return [p - (1.0 if k == target else 0.0) for k, p in enumerate(reference_softmax(scores))]
+class _Case:
+    """One list of scores and its target class, and the checker's own answers for it."""
+    __slots__ = ("scores", "target")
+
+    def __init__(self, scores, target=0):
+        self.scores, self.target = list(scores), target
+
+    def probabilities(self):
+        """softmax with the largest score subtracted first: every exp is of a number <= 0."""
+        m = max(self.scores)
+        exps = [math.exp(z - m) for z in self.scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def gradient(self):
+        """d(cross-entropy)/d(scores) = p - y, with y the one-hot vector of the target."""
+        return [p - (1.0 if k == self.target else 0.0) for k, p in enumerate(self.probabilities())]
+
+    def engine_gradient(self):
+        """The same gradient from the engine: -log softmax(scores)[target] from Values, backward()."""
+        zs = [micrograd_core.Value(z) for z in self.scores]
+        m = max(self.scores)
+        total = sum((z - m).exp() for z in zs)
+        loss = total.log() + m - zs[self.target]
+        loss.backward()
+        return [z.grad for z in zs]
+
+    def numeric_gradient(self, h=1e-6):
+        """The same gradient by symmetric finite differences of the (stable) loss."""
+        def loss(zs):
+            m = max(zs)
+            return math.log(sum(math.exp(z - m) for z in zs)) + m - zs[self.target]
+        grads = []
+        for k in range(len(self.scores)):
+            up, down = list(self.scores), list(self.scores)
+            up[k] += h
+            down[k] -= h
+            grads.append((loss(up) - loss(down)) / (2 * h))
+        return grads
 
 
-def engine_gradient(scores, target):
-    """The same gradient from the engine: -log softmax(scores)[target] built from Values, backward()."""
-    zs = [micrograd_core.Value(z) for z in scores]
-    m = max(scores)
-    total = sum((z - m).exp() for z in zs)
-    loss = total.log() + m - zs[target]
-    loss.backward()
-    return [z.grad for z in zs]
-
-
-def _finite_difference_gradient(scores, target, h=1e-6):
-    def loss(zs):
-        m = max(zs)
-        return math.log(sum(math.exp(z - m) for z in zs)) + m - zs[target]
-    grads = []
-    for k in range(len(scores)):
-        up, down = list(scores), list(scores)
-        up[k] += h
-        down[k] -= h
-        grads.append((loss(up) - loss(down)) / (2 * h))
-    return grads
+def _spread(rng, n, low, high):
+    """n scores from [low, high], two decimals, at least 0.1 apart (so that no mistake's numbers
+    happen to equal the right ones)."""
+    while True:
+        scores = [round(rng.uniform(low, high), 2) for _ in range(n)]
+        if all(abs(a - b) >= 0.1 for i, a in enumerate(scores) for b in scores[i + 1:]):
+            return scores
 
 
 def _all_close(got, expected, tol):
     return len(got) == len(expected) and all(abs(g - e) <= tol for g, e in zip(got, expected))
 
 
-def _has_non_finite(result):
-    """True when result is a list or tuple holding a float inf or nan (an overflow's signature)."""
+def _first_items(result, n):
+    """Up to n + 1 entries of a list or tuple (never more: a list may be huge, or never end), else None."""
     if not isinstance(result, (list, tuple)):
-        return False
-    return any(isinstance(x, float) and not math.isfinite(x) for x in result)
+        return None
+    try:
+        return list(itertools.islice(iter(result), n + 1))
+    except Exception:  # noqa: BLE001 - a learner's list that fails to iterate: read_numbers says so
+        return None
 
 
-def _has_value(result):
-    return isinstance(result, (list, tuple)) and any(isinstance(x, micrograd_core.Value) for x in result)
+def _has_non_finite(items):
+    """True when items hold a float inf or nan (an overflow's signature)."""
+    return any(isinstance(x, float) and not math.isfinite(x) for x in items)
+
+
+def _has_value(items):
+    return any(isinstance(x, micrograd_core.Value) for x in items)
 
 
 OVERFLOW_HINT = ("with scores as large as {big:g}, exp overflows (inf, then inf / inf = nan), as in "
@@ -98,12 +126,13 @@ def _run_cases(exercise, fn, cases, what):
             return None, failed(exercise, "your function returns None: did you forget `return`?")
         if is_waiting(result):
             return None, waiting(exercise, what)
-        if isinstance(result, (list, tuple)) and any(is_waiting(x) for x in result):
+        items = _first_items(result, len(scores)) or []
+        if any(is_waiting(x) for x in items):
             return None, waiting(exercise, what)
-        if _has_value(result):
+        if _has_value(items):
             return None, failed(exercise, "return plain floats, not Values: these scores are plain "
                                           "numbers, so use math.exp.")
-        if _has_non_finite(result):
+        if _has_non_finite(items):
             if big > 700:
                 return None, failed(exercise, OVERFLOW_HINT.format(big=big))
             return None, failed(exercise, f"on scores {list(scores)} your function returns inf or nan.")
@@ -115,14 +144,18 @@ def _run_cases(exercise, fn, cases, what):
 
 
 def _judge_each(exercise, fn, cases, what, reference, hint):
-    """Run fn case by case and compare with reference; None when all agree, else the Verdict."""
+    """Run fn case by case and compare with reference; None when all agree, else the Verdict.
+
+    Every reference answer is computed before the learner's code first runs (so that code cannot
+    change what it is compared with, e.g. by replacing math.exp)."""
     if is_waiting(fn) or is_unwritten(fn):
         return waiting(exercise, what)
-    for case in cases:
+    expected = [reference(*case) for case in cases]
+    for case, right in zip(cases, expected):
         results, problem = _run_cases(exercise, fn, [case], what)
         if problem is not None:
             return problem
-        if not _all_close(results[0], reference(*case), 1e-6):
+        if not _all_close(results[0], right, 1e-6):
             return failed(exercise, hint(*case, results[0]))
     return None
 
@@ -131,15 +164,20 @@ def _judge_each(exercise, fn, cases, what, reference, hint):
 # Exercise 1: a softmax that never overflows
 # ----------------------------------------------------------------------------------------------
 
-EX1_CASES = [
-    ([0.5, -1.0, 3.0, 0.0],),
-    ([7.0],),
-    ([0.0, 0.0, 0.0, 0.0, 0.0],),
-    ([-2.5, 4.0],),
-    ([1000.0, 1001.0, 999.0],),
-    ([-3.5, 710.0, 2.0],),
-    ([-1000.0, -1002.0, -1001.5],),
-]
+def _ex1_cases(rng):
+    """The score lists of one check, drawn from rng: ordinary scores first, then one score, equal
+    scores, two scores, scores near 1000 (where the textbook exp overflows), one huge score among
+    small ones, and scores near -1000 (where every textbook exp is 0)."""
+    big = round(rng.uniform(800.0, 1200.0), 1)
+    return [
+        (_spread(rng, 4, -3.0, 3.0),),
+        ([round(rng.uniform(-9.0, 9.0), 2)],),
+        ([round(rng.uniform(-2.0, 2.0), 1)] * rng.randint(3, 6),),
+        (_spread(rng, 2, -5.0, 5.0),),
+        ([round(big + d, 2) for d in _spread(rng, 3, -2.0, 2.0)],),
+        ([round(rng.uniform(-4.0, 4.0), 1), round(rng.uniform(710.0, 900.0), 1), round(rng.uniform(-4.0, 4.0), 1)],),
+        ([round(-big + d, 2) for d in _spread(rng, 3, -2.0, 2.0)],),
+    ]
 
 
 @checker
@@ -147,11 +185,13 @@ def check_softmax(softmax):
     """Exercise 1: softmax(scores) for a list of plain floats, a list of probabilities."""
     exercise = "Exercise 1 (softmax)"
     what = "write the body of softmax: it returns a list of probabilities"
-    problem = _judge_each(exercise, softmax, EX1_CASES, what, reference_softmax, _softmax_hint)
+    cases = _ex1_cases(fresh_rng())
+    problem = _judge_each(exercise, softmax, cases, what, lambda scores: _Case(scores).probabilities(),
+                          _softmax_hint)
     if problem is not None:
         return problem
-    return passed(exercise, f"Right on {len(EX1_CASES)} score lists you had not seen, including "
-                            f"[1000, 1001, 999], where the textbook formula overflows.")
+    return passed(exercise, f"Right on {len(cases)} score lists drawn at random, which you had not seen, "
+                            f"including scores near 1000, where the textbook formula overflows.")
 
 
 def _softmax_hint(scores, got):
@@ -181,9 +221,10 @@ EX2_SCORES, EX2_TARGET, EX2_CLASS = [2.0, 1.0, 0.1], 1, 1
 def check_gradient_entry(answer):
     """Exercise 2: d(loss)/d(z_1) for scores [2, 1, 0.1] and target class 1."""
     exercise = "Exercise 2 (one entry of the gradient)"
-    p = reference_softmax(EX2_SCORES)
-    expected = engine_gradient(EX2_SCORES, EX2_TARGET)[EX2_CLASS]
-    numeric = _finite_difference_gradient(EX2_SCORES, EX2_TARGET)[EX2_CLASS]
+    case = _Case(EX2_SCORES, EX2_TARGET)
+    p = case.probabilities()
+    expected = case.engine_gradient()[EX2_CLASS]
+    numeric = case.numeric_gradient()[EX2_CLASS]
     q = p[EX2_CLASS]
     hints = [
         (q, "that is the probability of class 1; the target's entry also subtracts its y, which is 1."),
@@ -207,13 +248,18 @@ def check_gradient_entry(answer):
 # Exercise 3: the whole gradient p - y, on cases you have not seen
 # ----------------------------------------------------------------------------------------------
 
-EX3_CASES = [
-    ([0.5, -1.0, 3.0], 0),
-    ([1.0, 2.0, 3.0, 4.0], 3),
-    ([-2.0, 0.0], 1),
-    ([0.0, 0.0, 0.0], 2),
-    ([800.0, -20.0, 3.0], 1),
-]
+def _ex3_cases(rng):
+    """(scores, target) pairs of one check, drawn from rng: three, four and two ordinary scores,
+    equal scores, and one score near 800 (the target another one)."""
+    huge = [round(rng.uniform(750.0, 850.0), 1), round(rng.uniform(-30.0, -10.0), 1), round(rng.uniform(-4.0, 4.0), 1)]
+    rng.shuffle(huge)
+    return [
+        (_spread(rng, 3, -3.0, 3.0), rng.randrange(3)),
+        (_spread(rng, 4, -4.0, 4.0), rng.randrange(4)),
+        (_spread(rng, 2, -3.0, 3.0), rng.randrange(2)),
+        ([round(rng.uniform(-2.0, 2.0), 1)] * 3, rng.randrange(3)),
+        (huge, rng.choice([k for k in range(3) if huge[k] < 700])),
+    ]
 
 
 @checker
@@ -221,19 +267,25 @@ def check_ce_gradient(gradient):
     """Exercise 3: gradient(scores, target) -> d(cross-entropy)/d(scores) as a list of floats."""
     exercise = "Exercise 3 (the gradient p - y)"
     what = "write the body of ce_gradient: it returns one number per score"
-    problem = _judge_each(exercise, gradient, EX3_CASES, what, reference_gradient, _gradient_hint)
+    cases = _ex3_cases(fresh_rng())
+    # The reference itself, confirmed twice, before any of the learner's code runs: by the engine's
+    # backward() and by finite differences.
+    for scores, target in cases:
+        case = _Case(scores, target)
+        if not (_all_close(case.engine_gradient(), case.gradient(), 1e-9)
+                and _all_close(case.numeric_gradient(), case.gradient(), 1e-5)):
+            return failed(exercise, "the engine, a finite difference and the formula p - y disagree; "
+                                    "tell your teacher.")
+    problem = _judge_each(exercise, gradient, cases, what, lambda s, t: _Case(s, t).gradient(), _gradient_hint)
     if problem is not None:
         return problem
-    # The reference itself, confirmed twice: by the engine's backward() and by finite differences.
-    for scores, target in EX3_CASES:
-        assert _all_close(engine_gradient(scores, target), reference_gradient(scores, target), 1e-9)
-        assert _all_close(_finite_difference_gradient(scores, target), reference_gradient(scores, target), 1e-5)
-    return passed(exercise, f"Right on {len(EX3_CASES)} cases you had not seen (scores of 800 "
-                            f"included), and the same as the engine's backward() and finite differences.")
+    return passed(exercise, f"Right on {len(cases)} cases drawn at random, which you had not seen (scores "
+                            f"near 800 included), and the same as the engine's backward() and finite "
+                            f"differences.")
 
 
 def _gradient_hint(scores, target, got):
-    p = reference_softmax(scores)
+    p = _Case(scores).probabilities()
     y = [1.0 if k == target else 0.0 for k in range(len(scores))]
     case = f"on scores {scores} with target {target}"
     if _all_close(got, p, 1e-6):

@@ -1,18 +1,22 @@
 """Checkers for notebook 14, optimisers and mini-batches.
 
-Exercise 2 (Adam) and 3 (a cosine schedule) run the learner's function on cases generated here,
-with a seeded generator of its own, so the learner has seen none of them. Every step is compared
-with the reference; a wrong result is compared with the usual wrong versions (no bias correction,
-g instead of g squared, no square root, ...) to name the mistake, and never shows the expected value.
+Exercise 2 (Adam) and 3 (a cosine schedule) run the learner's function on cases drawn afresh for
+every check (`fresh_rng`), so no learner has seen them and no table of earlier cases can pass. Every
+step is compared with the reference; a wrong result is compared with the usual wrong versions (no
+bias correction, g instead of g squared, no square root, ...) to name the mistake, and never shows
+the expected value.
+
+No answer key is in reach: each reference lives inside its check function. The lesson trains with
+`adam_on_values` before Exercise 2 is done: an optimiser over a list of Values (not the exercise's
+per-number function), which refuses to run inside a check.
 """
 
 import math
-import random
 
-from . import (call_safely, check_number, checker, close, failed, is_unwritten, is_waiting,
+from . import (call_safely, check_number, checker, close, failed, fresh_rng, is_unwritten, is_waiting,
                passed, quiet, read_number, read_numbers, waiting)
 
-__all__ = ["reference_adam_update", "check_momentum_step", "check_adam_update", "check_cosine_schedule"]
+__all__ = ["adam_on_values", "check_momentum_step", "check_adam_update", "check_cosine_schedule"]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -55,32 +59,34 @@ def _settled_velocity(g, beta, steps):
 
 
 # ----------------------------------------------------------------------------------------------
+# The lesson's optimiser, before Exercise 2 is done
+# ----------------------------------------------------------------------------------------------
+
+def adam_on_values(params, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Adam over a list of Values, in place: each p.data takes one step t (1 for the first) with its
+    p.grad, and every parameter's running averages m and v are kept in state (a dict, empty before
+    the first step). Notebook 14 trains with it until your adam_update of Exercise 2 passes.
+    """
+    from . import in_a_check
+    if in_a_check():   # called by a learner's function during a check: not an answer key
+        raise RuntimeError("adam_on_values is the lesson's stand-in, not an answer: write your own update "
+                           "from the equations of section 5")
+    m = state.setdefault("m", [0.0] * len(params))
+    v = state.setdefault("v", [0.0] * len(params))
+    for i, p in enumerate(params):
+        g = p.grad
+        m[i] = beta1 * m[i] + (1 - beta1) * g
+        v[i] = beta2 * v[i] + (1 - beta2) * g * g
+        m_hat = m[i] / (1 - beta1 ** t)
+        v_hat = v[i] / (1 - beta2 ** t)
+        p.data = p.data - lr * m_hat / (math.sqrt(v_hat) + eps)
+
+
+# ----------------------------------------------------------------------------------------------
 # Exercise 2: Adam
 # ----------------------------------------------------------------------------------------------
 
-def reference_adam_update(w, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-    """One Adam step for one parameter (Kingma and Ba, 2015): returns the new (w, m, v)."""
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    m_hat = m / (1 - beta1 ** t)
-    v_hat = v / (1 - beta2 ** t)
-    return w - lr * m_hat / (math.sqrt(v_hat) + eps), m, v
-
-
-def _adam_variant(w, g, m, v, t, lr, beta1, beta2, eps, *, m_weight=True, square=True, root=True,
-                  correct_m=True, correct_v=True, sign=-1.0, old_m=False, eps_inside=False):
-    """Adam with one piece changed: the usual mistakes, to recognise them."""
-    new_m = beta1 * m + ((1 - beta1) if m_weight else 1.0) * g
-    new_v = beta2 * v + (1 - beta2) * (g * g if square else g)
-    m_used = m if old_m else new_m
-    m_hat = m_used / (1 - beta1 ** t) if correct_m else m_used
-    v_hat = new_v / (1 - beta2 ** t) if correct_v else new_v
-    if root:
-        scale = math.sqrt(v_hat + eps) if eps_inside else math.sqrt(abs(v_hat)) + eps
-    else:
-        scale = v_hat + eps
-    return w + sign * lr * m_hat / scale, new_m, new_v
-
+ADAM_DEFAULTS = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 # (what changed, the hint): checked in this order against a wrong answer.
 _ADAM_MISTAKES = [
@@ -96,49 +102,34 @@ _ADAM_MISTAKES = [
     ({"old_m": True}, "the step used the previous m; update m and v first, then step with the new ones."),
 ]
 
+# How many steps each of the four gradient sequences has: the passing line counts them.
+_ADAM_LENGTHS = (25, 20, 20, 11)
 
-def _adam_cases():
-    """Gradient sequences the learner has not seen: (description, hyperparameters, gradients)."""
-    rng = random.Random(1415)
-    noisy = [0.5 + rng.gauss(0, 1) for _ in range(25)]
-    large = [100 * rng.choice((-1, 1)) * rng.uniform(0.5, 2) for _ in range(20)]
-    tiny = [1e-4 * rng.gauss(1, 0.3) for _ in range(20)]
-    starts_at_zero = [0.0] + [rng.gauss(0, 2) for _ in range(10)]
+
+def _three_digits(x):
+    return float(f"{x:.3g}")
+
+
+def _adam_cases(rng):
+    """Four gradient sequences drawn with rng: (description, hyperparameters, gradients)."""
+    noisy = [rng.uniform(-1, 1) + rng.gauss(0, 1) for _ in range(_ADAM_LENGTHS[0])]
+    large = [100 * rng.choice((-1, 1)) * rng.uniform(0.5, 2) for _ in range(_ADAM_LENGTHS[1])]
+    tiny = [1e-4 * rng.gauss(1, 0.3) for _ in range(_ADAM_LENGTHS[2])]
+    starts_at_zero = [0.0] + [rng.gauss(0, 2) for _ in range(_ADAM_LENGTHS[3] - 1)]
+    large_hyper = {"lr": _three_digits(rng.uniform(0.02, 0.2)), "beta1": _three_digits(rng.uniform(0.6, 0.85)),
+                   "beta2": _three_digits(rng.uniform(0.95, 0.995))}
+    tiny_hyper = {"lr": _three_digits(rng.uniform(0.005, 0.05))}
+    zero_hyper = {"lr": _three_digits(rng.uniform(0.05, 0.5)), "eps": _three_digits(10 ** rng.uniform(-7, -5))}
     return [
-        ("noisy gradients around 0.5, default settings", {}, noisy),
-        ("large gradients (about 100) of changing sign, lr=0.05, beta1=0.8, beta2=0.99",
-         {"lr": 0.05, "beta1": 0.8, "beta2": 0.99}, large),
-        ("tiny gradients (about 1e-4), lr=0.01", {"lr": 0.01}, tiny),
-        ("a first gradient of exactly 0, lr=0.1, eps=1e-6", {"lr": 0.1, "eps": 1e-6}, starts_at_zero),
+        ("noisy gradients, default settings", {}, noisy),
+        ("large gradients (about 100) of changing sign, " + _settings(large_hyper), large_hyper, large),
+        ("tiny gradients (about 1e-4), " + _settings(tiny_hyper), tiny_hyper, tiny),
+        ("a first gradient of exactly 0, " + _settings(zero_hyper), zero_hyper, starts_at_zero),
     ]
 
 
-def _same_step(got, expected, w0):
-    """Equal new (w, m, v): w compared through the step it took, so a small step is judged fairly."""
-    (w, m, v), (ew, em, ev) = got, expected
-    step, estep = w - w0, ew - w0
-    return close(step, estep, 1e-6) and close(m, em, 1e-9) and close(v, ev, 1e-9)
-
-
-def _name_adam_mistake(got, w, g, m, v, t, hyper):
-    full = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, **hyper}
-    for changes, hint in _ADAM_MISTAKES:
-        if _same_step(got, _adam_variant(w, g, m, v, t, **full, **changes), w):
-            return hint
-    for key in ("lr", "beta1", "beta2", "eps"):
-        if key in hyper:
-            default = {**full, key: {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}[key]}
-            if _same_step(got, reference_adam_update(w, g, m, v, t, **default), w):
-                return f"with {key}={hyper[key]} passed in, your function behaved as if {key} had its " \
-                       f"default value: use the {key} argument, not a fixed number."
-    ew, em, ev = reference_adam_update(w, g, m, v, t, **full)
-    gw, gm, gv = got
-    if not close(gm, em, 1e-9):
-        return "the new m is off: m = beta1 * m + (1 - beta1) * g, returned without the bias correction."
-    if not close(gv, ev, 1e-9):
-        return "the new v is off: v = beta2 * v + (1 - beta2) * g**2, returned without the bias correction."
-    return "m and v are right, but the new w is off: step by lr * m_hat / (sqrt(v_hat) + eps), with the " \
-           "bias-corrected m_hat and v_hat of the current step t."
+def _settings(hyper):
+    return ", ".join(f"{k}={v:g}" for k, v in hyper.items())
 
 
 @checker
@@ -148,9 +139,46 @@ def check_adam_update(adam_update):
         return waiting(name, "write the body of adam_update in place of the `...`")
     if not callable(adam_update):
         return failed(name, "adam_update should be a function of (w, g, m, v, t, lr, beta1, beta2, eps).")
-    cases = _adam_cases()
+
+    def adam(w, g, m, v, t, lr, beta1, beta2, eps, *, m_weight=True, square=True, root=True,
+             correct_m=True, correct_v=True, sign=-1.0, old_m=False, eps_inside=False):
+        """The reference step (Kingma and Ba, 2015), or one of the usual mistakes: the new (w, m, v)."""
+        new_m = beta1 * m + ((1 - beta1) if m_weight else 1.0) * g
+        new_v = beta2 * v + (1 - beta2) * (g * g if square else g)
+        m_used = m if old_m else new_m
+        m_hat = m_used / (1 - beta1 ** t) if correct_m else m_used
+        v_hat = new_v / (1 - beta2 ** t) if correct_v else new_v
+        if root:
+            scale = math.sqrt(v_hat + eps) if eps_inside else math.sqrt(abs(v_hat)) + eps
+        else:
+            scale = v_hat + eps
+        return w + sign * lr * m_hat / scale, new_m, new_v
+
+    def same_step(got, expected, w0):
+        """Equal new (w, m, v): w compared through the step it took, so a small step is judged fairly."""
+        (w, m, v), (ew, em, ev) = got, expected
+        return close(w - w0, ew - w0, 1e-6) and close(m, em, 1e-9) and close(v, ev, 1e-9)
+
+    def mistake(got, w, g, m, v, t, settings, hyper):
+        for changes, hint in _ADAM_MISTAKES:
+            if same_step(got, adam(w, g, m, v, t, **settings, **changes), w):
+                return hint
+        for key in hyper:
+            if same_step(got, adam(w, g, m, v, t, **{**settings, key: ADAM_DEFAULTS[key]}), w):
+                return f"with {key}={hyper[key]:g} passed in, your function behaved as if {key} had its " \
+                       f"default value: use the {key} argument, not a fixed number."
+        ew, em, ev = adam(w, g, m, v, t, **settings)
+        if not close(got[1], em, 1e-9):
+            return "the new m is off: m = beta1 * m + (1 - beta1) * g, returned without the bias correction."
+        if not close(got[2], ev, 1e-9):
+            return "the new v is off: v = beta2 * v + (1 - beta2) * g**2, returned without the bias correction."
+        return "m and v are right, but the new w is off: step by lr * m_hat / (sqrt(v_hat) + eps), with the " \
+               "bias-corrected m_hat and v_hat of the current step t."
+
+    cases = _adam_cases(fresh_rng())
     steps = 0
     for description, hyper, grads in cases:
+        settings = {**ADAM_DEFAULTS, **hyper}
         w, m, v = 1.0, 0.0, 0.0
         for t, g in enumerate(grads, start=1):
             where = f"on step t={t} of a run with {description}"
@@ -168,19 +196,13 @@ def check_adam_update(adam_update):
             got = read_numbers(name, result, name=f"what adam_update returned {where}", length=3)
             if got is None:
                 return False
-            expected = reference_adam_update(w, g, m, v, t, **hyper)
-            if not _same_step(got, expected, w):
-                eps_inside = _adam_variant(w, g, m, v, t, **{"lr": 0.001, "beta1": 0.9, "beta2": 0.999,
-                                                             "eps": 1e-8, **hyper}, eps_inside=True)
-                if not _same_step(got, eps_inside, w):  # eps inside the root is a common, valid choice
-                    hint = _name_adam_mistake(got, w, g, m, v, t, hyper)
-                    return failed(name, f"{where}: {hint}")
+            expected = adam(w, g, m, v, t, **settings)
+            if not (same_step(got, expected, w)  # eps inside the root is a common, valid choice too
+                    or same_step(got, adam(w, g, m, v, t, **settings, eps_inside=True), w)):
+                return failed(name, f"{where}: {mistake(got, w, g, m, v, t, settings, hyper)}")
             w, m, v = expected   # continue from the reference state, so one slip is reported once
             steps += 1
-    size = {}
-    for scale in (1e-4, 100.0):
-        new_w, _, _ = reference_adam_update(0.0, scale, 0.0, 0.0, 1, lr=0.01)
-        size[scale] = abs(new_w)
+    size = {scale: abs(adam(0.0, scale, 0.0, 0.0, 1, **{**ADAM_DEFAULTS, "lr": 0.01})[0]) for scale in (1e-4, 100.0)}
     return passed(name, f"All {steps} steps of {len(cases)} unseen gradient sequences match the reference. "
                         f"Note the first step with lr=0.01: {size[1e-4]:.4f} for a gradient of 1e-4 and "
                         f"{size[100.0]:.4f} for a gradient of 100.")
@@ -189,10 +211,6 @@ def check_adam_update(adam_update):
 # ----------------------------------------------------------------------------------------------
 # Exercise 3: a cosine schedule
 # ----------------------------------------------------------------------------------------------
-
-def _cosine(step, total, base):
-    return base * 0.5 * (1 + math.cos(math.pi * step / total))
-
 
 # Wrong schedules, each with its hint; the first one that matches every value is named.
 _SCHEDULE_MISTAKES = [
@@ -217,7 +235,26 @@ _SCHEDULE_MISTAKES = [
      "your schedule ignores base_lr: it should start at base_lr, whatever that is, and scale with it."),
 ]
 
-_SCHEDULE_CASES = [(100, 0.1), (37, 2.5), (1000, 3e-4), (6, 1.0)]
+# Every run is tried at its landmarks (its start, quarters and end, and the steps next to the ends)
+# and at _SCHEDULE_RANDOM_STEPS steps in between drawn at random. Runs last 12 to 2,000 steps.
+_SCHEDULE_RUNS, _SCHEDULE_RANDOM_STEPS = 4, 5
+_SCHEDULE_LENGTHS = ((12, 30), (31, 200), (201, 2000), (12, 2000))
+
+
+def _landmarks(total):
+    return [0, 1, total // 4, total // 2, (3 * total) // 4, total - 1, total]
+
+
+def _schedule_runs(rng):
+    """(total_steps, base_lr, landmark steps, steps drawn at random) for each run of one check."""
+    runs = []
+    for low, high in _SCHEDULE_LENGTHS:
+        total = rng.randint(low, high)
+        base = _three_digits(10 ** rng.uniform(-4, 0.5))
+        landmarks = _landmarks(total)
+        between = sorted(rng.sample(sorted(set(range(total + 1)) - set(landmarks)), _SCHEDULE_RANDOM_STEPS))
+        runs.append((total, base, landmarks, between))
+    return runs
 
 
 @checker
@@ -227,31 +264,46 @@ def check_cosine_schedule(cosine_lr):
         return waiting(name, "write the body of cosine_lr in place of the `...`")
     if not callable(cosine_lr):
         return failed(name, "cosine_lr should be a function of (step, total_steps, base_lr).")
-    got, points = {}, []
-    for total, base in _SCHEDULE_CASES:
-        for step in sorted({0, 1, total // 4, total // 2, (3 * total) // 4, total - 1, total}):
-            where = f"for step={step}, total_steps={total}, base_lr={base}"
+
+    def cosine(step, total, base):
+        return base * 0.5 * (1 + math.cos(math.pi * step / total))
+
+    got, landmarks, between = {}, [], []
+    for total, base, marks, drawn in _schedule_runs(fresh_rng()):
+        for step in sorted(marks + drawn):
+            where = f"for step={step}, total_steps={total}, base_lr={base:g}"
             ok, result = call_safely(name, cosine_lr, step, total, base, case=where)
             if not ok:
                 return result
-            value = read_number(name, result) if not isinstance(result, (list, tuple)) else None
+            if isinstance(result, (list, tuple)):
+                return failed(name, f"cosine_lr returned a {type(result).__name__} {where}; return one "
+                                    f"number, the learning rate at that step.")
+            value = read_number(name, result, name=f"what cosine_lr returned {where}")
             if value is None:
-                if isinstance(result, (list, tuple)):
-                    return failed(name, f"cosine_lr returned a {type(result).__name__} {where}; return one "
-                                        f"number, the learning rate at that step.")
                 return False
             got[(step, total, base)] = value
-            points.append((step, total, base))
-    if all(close(got[p], _cosine(*p), 1e-9) for p in points):
+            (landmarks if step in marks else between).append((step, total, base))
+    points = landmarks + between
+
+    def right(p):
+        return close(got[p], cosine(*p), 1e-9)
+
+    if all(right(p) for p in points):
         total, base = 37, 2.5
-        shown = ", ".join(f"{_cosine(s, total, base):.4f}" for s in (0, 9, 18, 27, 37))
-        return passed(name, f"Right at all {len(points)} points of {len(_SCHEDULE_CASES)} unseen runs. For "
-                            f"a 37-step run from 2.5, steps 0, 9, 18, 27, 37 give {shown}.")
+        shown = ", ".join(f"{cosine(s, total, base):.4f}" for s in (0, 9, 18, 27, 37))
+        return passed(name, f"Right at all {len(points)} points of {_SCHEDULE_RUNS} runs drawn at random for "
+                            f"this check (lengths from 12 to 2,000 steps). For a 37-step run from 2.5, steps "
+                            f"0, 9, 18, 27, 37 give {shown}.")
     for wrong, hint in _SCHEDULE_MISTAKES:
         if all(close(got[p], wrong(*p), 1e-9) for p in points):
             return failed(name, hint)
-    first = next(p for p in points if not close(got[p], _cosine(*p), 1e-9))
-    step, total, base = first
+    if all(right(p) for p in landmarks):
+        step, total, base = next(p for p in between if not right(p))
+        return failed(name, f"your schedule is right at the start, the quarters and the end of every run, but "
+                            f"not in between: at step={step} of total_steps={total} with base_lr={base:g} you "
+                            f"gave {got[(step, total, base)]:.4g}. cosine_lr must follow half a cosine wave at "
+                            f"every step, not only at a few.")
+    step, total, base = next(p for p in points if not right(p))
     return failed(name, f"the first value that is off is at step={step} of total_steps={total} with "
-                        f"base_lr={base} (you gave {got[first]:.4g}). Check the factor 1/2, the '1 +', and "
-                        f"that the argument of cos runs from 0 to pi.")
+                        f"base_lr={base:g} (you gave {got[(step, total, base)]:.4g}). Check the factor 1/2, the "
+                        f"'1 +', and that the argument of cos runs from 0 to pi.")

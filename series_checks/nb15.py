@@ -1,15 +1,17 @@
 """Checkers for notebook 15, a character-level language model.
 
-The checkers need no data file: Exercise 2 runs the learner's function on names made up here, and
-Exercise 3 on logits drawn from a seeded generator of its own, so the learner has seen none of the
-cases. A wrong answer is compared with the usual wrong versions to name the mistake; hints never
-show the expected value.
+The checkers need no data file: Exercise 2 runs the learner's function on names made up for each
+check, and Exercise 3 on logits drawn for each check (`fresh_rng`), so no learner has seen the cases
+and no table of earlier cases can pass. Each reference lives inside its check function, so nothing in
+this module passes as the answer. A wrong answer is compared with the usual wrong versions to name
+the mistake; hints never show the expected value.
 """
 
+import itertools
 import math
-import random
+import string
 
-from . import (call_safely, check_number, checker, close, describe, failed, is_unwritten,
+from . import (call_safely, check_number, checker, close, describe, failed, fresh_rng, is_unwritten,
                is_waiting, passed, quiet, read_numbers, waiting)
 
 __all__ = ["check_uniform_loss", "check_build_examples", "check_next_char_probabilities"]
@@ -48,20 +50,6 @@ def check_uniform_loss(answer):
 # Exercise 2: (context, next) pairs
 # ----------------------------------------------------------------------------------------------
 
-def _reference_examples(names, block, *, end=True, pad=True, reset=True, slide=True):
-    """The examples of the lesson (strings), or one of the usual wrong versions."""
-    out = []
-    context = "." * block if pad else ""
-    for name in names:
-        if reset:
-            context = "." * block if pad else ""
-        for ch in name + ("." if end else ""):
-            out.append((context, ch))
-            if slide:
-                context = (context + ch)[-block:]
-    return out
-
-
 _EXAMPLE_MISTAKES = [
     ({"end": False}, "every name needs one more pair: after its last letter the model must learn to "
                      "predict '.', or it never learns to stop."),
@@ -73,23 +61,35 @@ _EXAMPLE_MISTAKES = [
                        "and drop the oldest one."),
 ]
 
-_EXAMPLE_CASES = [
-    (["bo", "x", "anna"], 2),
-    (["lee", "z"], 1),
-    (["maximilian", "jo"], 5),
-    ([], 3),
-    (["eve"], 3),
-]
+
+def _made_up_name(rng, shortest, longest):
+    return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(shortest, longest)))
 
 
-def _as_pairs(exercise, result, where):
-    """The learner's examples as a list of (str, str), or None after printing why not."""
+def _example_cases(rng):
+    """Five cases drawn with rng, (names, block_size): the block sizes 1 to 5 in some order. The first
+    has three names (the middle one of one letter) and a block of 2 to 5, so that a context carried
+    over from the previous name shows; then two names, one long name, an empty list, one name."""
+    first = rng.randint(2, 5)
+    blocks = [first] + rng.sample([b for b in range(1, 6) if b != first], 4)
+    return [
+        ([_made_up_name(rng, 2, 6), _made_up_name(rng, 1, 1), _made_up_name(rng, 3, 8)], blocks[0]),
+        ([_made_up_name(rng, 2, 7), _made_up_name(rng, 2, 7)], blocks[1]),
+        ([_made_up_name(rng, 9, 12)], blocks[2]),
+        ([], blocks[3]),
+        ([_made_up_name(rng, 3, 7)], blocks[4]),
+    ]
+
+
+def _as_pairs(exercise, result, where, most):
+    """The learner's examples as a list of (str, str), at most `most` of them read (the rest is never
+    looked at), or None after printing why not."""
     if not isinstance(result, (list, tuple)):
         failed(exercise, f"build_examples returned {describe(result)} {where}; return a list of "
                          f"(context, next_character) pairs.")
         return None
     pairs = []
-    for k, item in enumerate(result):
+    for k, item in enumerate(itertools.islice(iter(result), most)):
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
             failed(exercise, f"item {k} of what build_examples returned {where} is {describe(item)}; each "
                              f"item should be a pair (context, next_character).")
@@ -112,84 +112,100 @@ def check_build_examples(build_examples):
         return waiting(name, "write the body of build_examples in place of the `...`")
     if not callable(build_examples):
         return failed(name, "build_examples should be a function of (names_list, block_size).")
-    total = 0
-    for names, block in _EXAMPLE_CASES:
+
+    def examples(names, block, *, end=True, pad=True, reset=True, slide=True):
+        """The examples of the lesson (strings), or one of the usual wrong versions."""
+        out = []
+        context = "." * block if pad else ""
+        for word in names:
+            if reset:
+                context = "." * block if pad else ""
+            for ch in word + ("." if end else ""):
+                out.append((context, ch))
+                if slide:
+                    context = (context + ch)[-block:]
+        return out
+
+    cases = _example_cases(fresh_rng())
+    for names, block in cases:
         where = f"for names {names} with block_size={block}"
         ok, result = call_safely(name, build_examples, list(names), block, case=where)
         if not ok:
             return result
-        got = _as_pairs(name, result, where)
+        expected = examples(names, block)
+        got = _as_pairs(name, result, where, most=len(expected) + 1)
         if got is None:
             return False
-        expected = _reference_examples(names, block)
         if got == expected:
-            total += len(got)
             continue
         for changes, hint in _EXAMPLE_MISTAKES:
-            if got == _reference_examples(names, block, **changes):
+            if got == examples(names, block, **changes):
                 return failed(name, f"{where}: {hint}")
         if any(len(c) != block for c, _ in got):
             wrong = next(c for c, _ in got if len(c) != block)
             return failed(name, f"{where}, your context {wrong!r} has {len(wrong)} characters; every "
                                 f"context should have block_size characters.")
+        if len(got) > len(expected):
+            return failed(name, f"{where} you made too many pairs; count one pair per letter of each name, "
+                                f"plus one for the '.' that ends it.")
         if len(got) != len(expected):
             return failed(name, f"{where} you made {len(got)} pairs; count one pair per letter of each "
                                 f"name, plus one for the '.' that ends it.")
         k = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
         return failed(name, f"{where}, your pair {k} is {got[k]!r}, which is not what the sliding window "
                             f"gives. Write out the pairs of the first name by hand and compare.")
-    return passed(name, f"All {total} pairs of {len(_EXAMPLE_CASES)} unseen cases (block sizes 1 to 5, "
-                        f"an empty list among them) match, in order.")
+    return passed(name, f"All pairs of {len(cases)} cases made up for this check (block sizes 1 to 5, a "
+                        f"one-letter name and an empty list among them) match, in order.")
 
 
 # ----------------------------------------------------------------------------------------------
 # Exercise 3: temperature and top-k
 # ----------------------------------------------------------------------------------------------
 
-def _top_k_softmax(logits, temperature, top_k, *, divide=True, normalise=True, keep_largest=True):
-    """The reference, or one of the usual wrong versions (computed stably, so it never overflows)."""
-    order = sorted(range(len(logits)), key=lambda i: logits[i], reverse=keep_largest)[:top_k]
-    scaled = {i: (logits[i] / temperature if divide else logits[i] * temperature) for i in order}
-    biggest = max(scaled.values())
-    weights = [math.exp(scaled[i] - biggest) if i in scaled else 0.0 for i in range(len(logits))]
-    if not normalise:
-        return weights
-    total = sum(weights)
-    return [w / total for w in weights]
-
-
-def _softmax_all_then_cut(logits, temperature, top_k):
-    """Softmax over all logits, then zero the others without renormalising."""
-    full = _top_k_softmax(logits, temperature, len(logits))
-    keep = set(sorted(range(len(logits)), key=lambda i: logits[i], reverse=True)[:top_k])
-    return [p if i in keep else 0.0 for i, p in enumerate(full)]
-
-
+# The usual wrong versions (see the check), each with its hint, tried in this order.
 _PROBABILITY_MISTAKES = [
-    (lambda z, t, k: _top_k_softmax(z, t, k, divide=False),
+    ("multiplied by the temperature",
      "you multiplied the logits by the temperature; divide them, so that T > 1 flattens the distribution "
      "and T < 1 sharpens it."),
-    (lambda z, t, k: _top_k_softmax(z, t, len(z)),
+    ("top_k ignored",
      "every character kept some probability: top_k was ignored. Only the top_k largest logits may keep a "
      "probability above 0."),
-    (_softmax_all_then_cut,
+    ("cut after the softmax",
      "you zeroed the characters outside the top k after the softmax, so what is left does not sum to 1: "
      "share the probability among the kept characters only."),
-    (lambda z, t, k: _top_k_softmax(z, t, k, keep_largest=False),
+    ("smallest kept",
      "you kept the top_k *smallest* logits; keep the largest ones."),
-    (lambda z, t, k: _top_k_softmax(z, 1.0, k),
+    ("temperature ignored",
      "your probabilities do not depend on the temperature: divide the logits by it before the softmax."),
 ]
 
+# Outside the top k a probability must be 0: at most this much is read as 0 (rounding, exp(-100)).
+OUTSIDE_TOP_K = 1e-12
 
-def _probability_cases():
-    rng = random.Random(1516)
+
+def _distinct_logits(rng, n, centre, spread):
+    while True:
+        logits = [centre + rng.gauss(0, spread) for _ in range(n)]
+        if len(set(logits)) == n:   # no ties, so the top k is one set
+            return logits
+
+
+def _probability_cases(rng):
+    """Seven cases drawn with rng: (description, logits, temperature, top_k)."""
     cases = []
-    for n, t, k in ((27, 1.0, 27), (27, 0.7, 5), (10, 2.0, 3), (6, 0.3, 6), (27, 1.3, 1)):
-        cases.append((f"{n} random logits, temperature={t}, top_k={k}", [rng.gauss(0, 2) for _ in range(n)], t, k))
-    big = [1000.0, 999.0, 998.5, 990.0, 1000.5]
-    cases.append(("large logits around 1000, temperature=1.0, top_k=4", big, 1.0, 4))
-    cases.append(("very negative logits around -800, temperature=0.5, top_k=3", [-800.0, -801.0, -799.5, -805.0], 0.5, 3))
+    for n, temperature, top_k in (
+            (27, 1.0, 27),
+            (27, round(rng.uniform(0.5, 0.9), 2), rng.randint(3, 8)),
+            (rng.randint(8, 15), round(rng.uniform(1.5, 3.0), 2), rng.randint(2, 4)),
+            (rng.randint(4, 8), round(rng.uniform(0.2, 0.4), 2), None),
+            (27, round(rng.uniform(1.1, 1.6), 2), 1)):
+        top_k = n if top_k is None else top_k
+        cases.append((f"{n} random logits, temperature={temperature}, top_k={top_k}",
+                      _distinct_logits(rng, n, 0.0, 2.0), temperature, top_k))
+    cases.append(("5 large logits around 1000, temperature=1.0, top_k=4",
+                  _distinct_logits(rng, 5, 997.0, 3.0), 1.0, 4))
+    cases.append(("4 very negative logits around -800, temperature=0.5, top_k=3",
+                  _distinct_logits(rng, 4, -800.0, 2.0), 0.5, 3))
     return cases
 
 
@@ -200,7 +216,30 @@ def check_next_char_probabilities(next_char_probabilities):
         return waiting(name, "write the body of next_char_probabilities in place of the `...`")
     if not callable(next_char_probabilities):
         return failed(name, "next_char_probabilities should be a function of (logits, temperature, top_k).")
-    cases = _probability_cases()
+
+    def top_k_softmax(logits, temperature, top_k, *, divide=True, keep_largest=True):
+        """The reference, or one of the usual wrong versions (computed stably, so it never overflows)."""
+        order = sorted(range(len(logits)), key=lambda i: logits[i], reverse=keep_largest)[:top_k]
+        scaled = {i: (logits[i] / temperature if divide else logits[i] * temperature) for i in order}
+        biggest = max(scaled.values())
+        weights = [math.exp(scaled[i] - biggest) if i in scaled else 0.0 for i in range(len(logits))]
+        total = sum(weights)
+        return [w / total for w in weights]
+
+    def mistake(kind, logits, temperature, top_k):
+        if kind == "multiplied by the temperature":
+            return top_k_softmax(logits, temperature, top_k, divide=False)
+        if kind == "top_k ignored":
+            return top_k_softmax(logits, temperature, len(logits))
+        if kind == "cut after the softmax":
+            full = top_k_softmax(logits, temperature, len(logits))
+            keep = set(sorted(range(len(logits)), key=lambda i: logits[i], reverse=True)[:top_k])
+            return [p if i in keep else 0.0 for i, p in enumerate(full)]
+        if kind == "smallest kept":
+            return top_k_softmax(logits, temperature, top_k, keep_largest=False)
+        return top_k_softmax(logits, 1.0, top_k)   # the temperature ignored
+
+    cases = _probability_cases(fresh_rng())
     for description, logits, temperature, top_k in cases:
         where = f"for {description}"
         with quiet():  # first without a word, to recognise an overflow and give it its own hint
@@ -214,12 +253,20 @@ def check_next_char_probabilities(next_char_probabilities):
                            length=len(logits))
         if got is None:
             return False
-        expected = _top_k_softmax(logits, temperature, top_k)
-        if all(close(g, e, 1e-7) for g, e in zip(got, expected)):
+        expected = top_k_softmax(logits, temperature, top_k)
+        kept = set(sorted(range(len(logits)), key=lambda i: logits[i], reverse=True)[:top_k])
+        outside = [abs(g) for i, g in enumerate(got) if i not in kept]
+        if all(close(got[i], expected[i], 1e-7) for i in kept) and all(o <= OUTSIDE_TOP_K for o in outside):
             continue
-        for wrong, hint in _PROBABILITY_MISTAKES:
-            if all(close(g, w, 1e-7) for g, w in zip(got, wrong(logits, temperature, top_k))):
+        for kind, hint in _PROBABILITY_MISTAKES:
+            if all(close(g, w, 1e-7) for g, w in zip(got, mistake(kind, logits, temperature, top_k))):
                 return failed(name, f"{where}: {hint}")
+        if outside and OUTSIDE_TOP_K < max(outside) <= 1e-3:
+            return failed(name, f"{where} a character outside the top_k still has a tiny probability "
+                                f"({max(outside):.0e}). Outside the top k the probability must be exactly 0, "
+                                f"so that sampling can never pick it: leave those characters out of the "
+                                f"softmax (weight 0.0) rather than adding a small number to every weight or "
+                                f"masking with a logit that is not low enough.")
         if not close(sum(got), 1.0, 1e-7):
             return failed(name, f"{where} your probabilities add up to {sum(got):.4g}, not 1: divide by the "
                                 f"sum of the kept weights.")

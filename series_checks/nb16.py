@@ -2,17 +2,26 @@
 
 Exercise 1 counts nodes with the engine itself; exercise 2 replays PyTorch's rules with the engine
 (two backward calls, intermediate grads cleared in between) and a finite difference; exercise 3
-compares numpy gradients with the engine and with finite differences. None of them needs PyTorch,
-so their output is the same on every machine.
+compares numpy gradients with the engine and with finite differences; exercise 4 runs the learner's
+layer_grads on layers whose numbers are drawn for each check (`fresh_rng`). None of them needs
+PyTorch, so their output is the same on every machine.
+
+No answer key is in reach: each check computes its expected answer inside itself (nothing in this
+module returns an exercise's answer or passes as layer_grads). Arrays are read only when their dtype
+is a real number type (text, complex numbers and True/False are refused, each with its own hint),
+and no numpy warning reaches the output.
 """
 
+import functools
+import numbers
 import random
+import warnings
 
 import numpy as np
 
 from micrograd_core import Layer, Value
 
-from . import checker, describe, failed, is_waiting, keep_random_state, passed, read_number
+from . import checker, describe, failed, fresh_rng, is_waiting, keep_random_state, passed, read_number
 from . import read_whole_number, waiting
 
 __all__ = ["EX2_A", "EX2_B", "EX3_W", "EX3_X", "EX3_B", "EX3_C",
@@ -34,18 +43,6 @@ EX3_C = np.array([1.0, -2.0, 0.5])
 # Exercise 1: how many Value nodes does one layer call build?
 # ----------------------------------------------------------------------------------------------
 
-def _nodes_per_call(nin=16, nout=16):
-    with keep_random_state():
-        random.seed(0)
-        layer = Layer(nin, nout)
-    x = [Value(float(i)) for i in range(nin)]
-    outs = layer(x)
-    seen = set()
-    for o in outs:
-        seen.update(o.topological_order())
-    return len(seen) - len(layer.parameters()) - len(x)
-
-
 @checker
 def check_node_count(one_call, batch_of_100):
     name = "Exercise 1 (counting nodes)"
@@ -57,7 +54,14 @@ def check_node_count(one_call, batch_of_100):
     hundred = read_whole_number(name, batch_of_100, "nodes_batch_100")
     if hundred is None:
         return False
-    expected = _nodes_per_call()
+    with keep_random_state():   # count the new nodes of one call of a Layer(16, 16) with the engine
+        random.seed(0)
+        layer = Layer(16, 16)
+    x = [Value(float(i)) for i in range(16)]
+    seen = set()
+    for out in layer(x):
+        seen.update(out.topological_order())
+    expected = len(seen) - len(layer.parameters()) - len(x)
     per_neuron = expected // 16
     if one == expected:
         if hundred == 100 * expected:
@@ -86,27 +90,26 @@ def check_node_count(one_call, batch_of_100):
 # Exercise 2: two backward calls, PyTorch's rules
 # ----------------------------------------------------------------------------------------------
 
-def _engine_two_backwards(pytorch_rules=True):
-    """Two backward calls with the engine. pytorch_rules: like PyTorch, keep no intermediate grads
-    between the calls (clear them before the second call), so only the leaves accumulate."""
-    a, b = Value(EX2_A, label="a"), Value(EX2_B, label="b")
-    c = a * b
-    z = c + b ** 2
-    z.backward()
-    if pytorch_rules:
-        for node in z.topological_order():
-            if node._prev:          # every node that is not a leaf
-                node.grad = 0.0
-    z.backward()
-    return a.grad, b.grad, c.grad
-
-
 @checker
 def check_two_backwards(a_grad, b_grad, c_grad):
     name = "Exercise 2 (two backward calls in PyTorch)"
     if any(v is Ellipsis for v in (a_grad, b_grad, c_grad)):
         return waiting(name, "fill in a_grad, b_grad and c_grad")
-    ea, eb, _ = _engine_two_backwards()
+
+    def two_backwards(pytorch_rules):
+        """Two backward calls with the engine. pytorch_rules: like PyTorch, keep no intermediate
+        grads between the calls (clear them before the second call), so only the leaves accumulate."""
+        a, b = Value(EX2_A, label="a"), Value(EX2_B, label="b")
+        z = a * b + b ** 2
+        z.backward()
+        if pytorch_rules:
+            for node in z.topological_order():
+                if node._prev:          # every node that is not a leaf
+                    node.grad = 0.0
+        z.backward()
+        return a.grad, b.grad
+
+    ea, eb = two_backwards(pytorch_rules=True)
     h = 1e-6
     f = lambda a, b: a * b + b ** 2
     na = 2 * (f(EX2_A + h, EX2_B) - f(EX2_A - h, EX2_B)) / (2 * h)
@@ -121,7 +124,7 @@ def check_two_backwards(a_grad, b_grad, c_grad):
     if abs(a_val - one_a) < 1e-9 and abs(b_val - one_b) < 1e-9:
         return failed(name, "those are the gradients of one backward call. The second call does not "
                             "replace them.")
-    ours_a, ours_b, _ = _engine_two_backwards(pytorch_rules=False)
+    ours_a, ours_b = two_backwards(pytorch_rules=False)
     if abs(a_val - ours_a) < 1e-9 and abs(b_val - ours_b) < 1e-9:
         return failed(name, "that is what OUR engine gives, because the intermediate grads left over from "
                             "the first call are fed back in (notebook 06). PyTorch keeps no grads on "
@@ -137,12 +140,11 @@ def check_two_backwards(a_grad, b_grad, c_grad):
         return failed(name, "b_grad: b reaches z through two paths; add them, then think about the "
                             "second call.")
     if c_grad is not None:
-        if isinstance(c_grad, (int, float)) and not isinstance(c_grad, bool):
-            c_val = read_number(name, c_grad, "c_grad")
-            if c_val is None:
-                return False
-        else:
+        if not (isinstance(c_grad, numbers.Number) or type(c_grad).__module__.split(".")[0] == "numpy"):
             return failed(name, f"c_grad should be a number or None, got {describe(c_grad)}.")
+        c_val = read_number(name, c_grad, "c_grad")   # a Value, True/False, inf, ... each get a hint
+        if c_val is None:
+            return False
         if abs(c_val - 2.0) < 1e-9 or abs(c_val - 1.0) < 1e-9:
             return failed(name, "a_grad and b_grad are right. c_grad: that is what OUR engine would store in "
                                 "the intermediate node c. Which tensors does PyTorch keep a .grad for?")
@@ -157,36 +159,22 @@ def check_two_backwards(a_grad, b_grad, c_grad):
 # Exercise 3: vectorised gradients of L = c . (W @ x + b)
 # ----------------------------------------------------------------------------------------------
 
-def _engine_grads():
-    W = [[Value(float(v)) for v in row] for row in EX3_W]
-    x = [Value(float(v)) for v in EX3_X]
-    b = [Value(float(v)) for v in EX3_B]
-    z = [sum((wji * xi for wji, xi in zip(row, x)), bj) for row, bj in zip(W, b)]
-    L = sum(float(cj) * zj for cj, zj in zip(EX3_C, z))
-    L.backward()
-    return (np.array([[w.grad for w in row] for row in W]), np.array([v.grad for v in x]),
-            np.array([v.grad for v in b]))
-
-
-def _numeric_grads(h=1e-6):
-    def loss(W, x, b):
-        return float(EX3_C @ (W @ x + b))
-
-    grads = []
-    for which in range(3):
-        arrays = [EX3_W.copy(), EX3_X.copy(), EX3_B.copy()]
-        target = arrays[which]
-        g = np.zeros_like(target)
-        for idx in np.ndindex(target.shape):
-            keep = target[idx]
-            target[idx] = keep + h
-            up = loss(*arrays)
-            target[idx] = keep - h
-            down = loss(*arrays)
-            target[idx] = keep
-            g[idx] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
+def _dtype_problem(label, array):
+    """Why an array that numpy read is not an array of real numbers (its own hint), or ""."""
+    kind = array.dtype.kind
+    if kind in "iuf":
+        return ""
+    if kind in "US":
+        return f"{label} is an array of text (dtype {array.dtype}), not of numbers: compute it with numpy " \
+               f"from the arrays themselves, without str() or quotes."
+    if kind == "c":
+        return f"{label} is an array of complex numbers (dtype {array.dtype}): a gradient of a real loss " \
+               f"is real; where did an imaginary part (1j) come in?"
+    if kind == "b":
+        return f"{label} is an array of True/False values, not of numbers: a comparison (==, <) crept in " \
+               f"where a product or a sum belongs."
+    return f"{label} is an array of {array.dtype} entries, not of plain numbers (floats); numpy could not " \
+           f"read it as numbers (a Value, or a ragged list, inside it?)."
 
 
 def _read_array(name, label, v):
@@ -198,9 +186,13 @@ def _read_array(name, label, v):
         array = np.asarray(v)
     except Exception:  # noqa: BLE001 - ragged lists, objects that fail to convert
         array = None
-    if array is None or array.dtype.kind not in "iuf":
+    if array is None or array.dtype.kind == "O":
         failed(name, f"{label} should be a numpy array of numbers (or nested lists of numbers), "
                      f"got {describe(v)}.")
+        return None
+    problem = _dtype_problem(label, array)
+    if problem:
+        failed(name, problem)
         return None
     array = array.astype(float)
     if not np.isfinite(array).all():
@@ -213,7 +205,18 @@ def _same(a, b):
     return a.shape == b.shape and np.allclose(a, b, rtol=0, atol=1e-6)
 
 
+def _without_warnings(check):
+    """Run a check with warnings off: no numpy warning (and no line of this file) reaches the output."""
+    @functools.wraps(check)
+    def quietly(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return check(*args, **kwargs)
+    return quietly
+
+
 @checker
+@_without_warnings
 def check_vectorised_grads(dW, dx, db):
     name = "Exercise 3 (vectorised gradients)"
     if any(is_waiting(v) for v in (dW, dx, db)):
@@ -225,8 +228,30 @@ def check_vectorised_grads(dW, dx, db):
             return False
         arrays.append(array)
     dW, dx, db = arrays
-    eW, ex, eb = _engine_grads()
-    nW, nx, nb = _numeric_grads()
+    # The engine's gradients, one Value per number
+    Wv = [[Value(float(v)) for v in row] for row in EX3_W]
+    xv = [Value(float(v)) for v in EX3_X]
+    bv = [Value(float(v)) for v in EX3_B]
+    z = [sum((wji * xi for wji, xi in zip(row, xv)), bj) for row, bj in zip(Wv, bv)]
+    L = sum(float(cj) * zj for cj, zj in zip(EX3_C, z))
+    L.backward()
+    eW, ex, eb = (np.array([[w.grad for w in row] for row in Wv]), np.array([v.grad for v in xv]),
+                  np.array([v.grad for v in bv]))
+    # and finite differences, entry by entry
+    numeric, h = [], 1e-6
+    for which in range(3):
+        parts = [EX3_W.copy(), EX3_X.copy(), EX3_B.copy()]
+        target, g = parts[which], np.zeros_like(parts[which])
+        for idx in np.ndindex(target.shape):
+            keep = target[idx]
+            target[idx] = keep + h
+            up = float(EX3_C @ (parts[0] @ parts[1] + parts[2]))
+            target[idx] = keep - h
+            down = float(EX3_C @ (parts[0] @ parts[1] + parts[2]))
+            target[idx] = keep
+            g[idx] = (up - down) / (2 * h)
+        numeric.append(g)
+    nW, nx, nb = numeric
     ones = np.ones_like(EX3_C)
     # dW
     if dW.shape != EX3_W.shape:
@@ -269,34 +294,33 @@ from . import call_safely, is_unwritten  # noqa: E402
 LAYER_SHAPES = [(1, 1), (2, 3), (4, 2), (3, 5)]   # (outputs, inputs): W has shape (outputs, inputs)
 
 
-def _layer_case(n_out, n_in, seed):
-    rng = np.random.RandomState(seed)           # a private generator: numpy's global state is untouched
-    W = np.round(rng.uniform(-2, 2, (n_out, n_in)), 2)
-    x = np.round(rng.uniform(-2, 2, n_in), 2)
-    b = np.round(rng.uniform(-1, 1, n_out), 2)
-    c = np.round(rng.uniform(-2, 2, n_out), 2)
-    return W, x, b, c
+def _layer_cases(rng):
+    """One layer per shape of LAYER_SHAPES, its numbers drawn with rng (numpy's global state is
+    untouched): (W, x, b, c), rounded to 2 decimals so that a failing case reads easily."""
+    def draw(low, high, *shape):
+        return np.round(np.array([rng.uniform(low, high) for _ in range(int(np.prod(shape)))]).reshape(shape), 2)
 
-
-def _engine_layer_grads(W, x, b, c):
-    """dL/dW, dL/dx, dL/db of L = sum_j c[j] * (W @ x + b)[j], by the engine, one Value per number."""
-    Wv = [[Value(float(w)) for w in row] for row in W]
-    xv = [Value(float(v)) for v in x]
-    bv = [Value(float(v)) for v in b]
-    outs = [sum((w * xi for w, xi in zip(row, xv)), bj) for row, bj in zip(Wv, bv)]
-    L = sum((float(cj) * o for cj, o in zip(c, outs)), Value(0.0))
-    L.backward()
-    grads = lambda vs: np.array([v.grad for v in vs])  # noqa: E731
-    return np.array([[w.grad for w in row] for row in Wv]), grads(xv), grads(bv)
+    return [(draw(-2, 2, n_out, n_in), draw(-2, 2, n_in), draw(-1, 1, n_out), draw(-2, 2, n_out))
+            for n_out, n_in in LAYER_SHAPES]
 
 
 def _as_array(ex, name, value, shape, where):
-    """The learner's array, or None after one hint (not an array of numbers, wrong shape, not finite)."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        failed(ex, f"{where} {name} is {type(value).__name__}, not an array of numbers.")
+    """The learner's array, or None after one hint (not an array of real numbers, wrong shape, not finite)."""
+    if isinstance(value, (str, bytes)):
+        failed(ex, f"{where} {name} is {describe(value)}, not an array of numbers.")
         return None
+    try:
+        arr = np.asarray(value)
+    except Exception:  # noqa: BLE001 - ragged lists, objects that fail to convert
+        arr = None
+    if arr is None or arr.dtype.kind == "O":
+        failed(ex, f"{where} {name} is {describe(value)}, not an array of numbers.")
+        return None
+    problem = _dtype_problem(name, arr)
+    if problem:
+        failed(ex, f"{where} {problem}")
+        return None
+    arr = arr.astype(float)
     if arr.shape != shape:
         if arr.shape == shape[::-1] and len(shape) == 2:
             failed(ex, f"{where} {name} has shape {arr.shape}, but W has {shape}: a gradient has the shape "
@@ -312,6 +336,7 @@ def _as_array(ex, name, value, shape, where):
 
 
 @checker
+@_without_warnings
 def check_layer_grads(layer_grads):
     """Exercise 4: layer_grads(W, x, b, c) returns (dW, dx, db) of L = c @ (W @ x + b) for any shape."""
     ex = "Exercise 4"
@@ -319,9 +344,16 @@ def check_layer_grads(layer_grads):
         return waiting(ex, "write the body of layer_grads in place of the `...`")
     if not callable(layer_grads):
         return failed(ex, "pass the function itself, without calling it: check_layer_grads(layer_grads).")
-    for k, (n_out, n_in) in enumerate(LAYER_SHAPES):
-        W, x, b, c = _layer_case(n_out, n_in, 1600 + k)
-        eW, ex_, eb = _engine_layer_grads(W, x, b, c)
+    for W, x, b, c in _layer_cases(fresh_rng()):
+        # The engine's gradients of L = sum_j c[j] * (W @ x + b)[j], one Value per number
+        Wv = [[Value(float(w)) for w in row] for row in W]
+        xv = [Value(float(v)) for v in x]
+        bv = [Value(float(v)) for v in b]
+        outs = [sum((w * xi for w, xi in zip(row, xv)), bj) for row, bj in zip(Wv, bv)]
+        L = sum((float(cj) * o for cj, o in zip(c, outs)), Value(0.0))
+        L.backward()
+        eW = np.array([[w.grad for w in row] for row in Wv])
+        ex_, eb = np.array([v.grad for v in xv]), np.array([v.grad for v in bv])
         ok, result = call_safely(ex, layer_grads, W.copy(), x.copy(), b.copy(), c.copy())
         if not ok:
             return result

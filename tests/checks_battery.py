@@ -400,3 +400,84 @@ def assert_refuses_battery(check, reference, slot, kind="number", secrets=(), kw
 
 def finite(x):
     return isinstance(x, float) and math.isfinite(x)
+
+
+# ---------------------------------------------------------------------------------- unseen means unseen
+
+def reachable_callables(*namespaces):
+    """Every function or class a learner can reach by name from the given modules or dicts (one
+    level deep: `nb14.x`, and `nb14.y.z` for a module y that nb14 imports), except builtins."""
+    seen, found = set(), {}
+    for ns in namespaces:
+        items = vars(ns).items() if hasattr(ns, "__dict__") and not isinstance(ns, dict) else ns.items()
+        for name, obj in list(items):
+            targets = [(name, obj)]
+            if isinstance(obj, type(sc)) and getattr(obj, "__name__", "").startswith(("series_checks", "micrograd_core")):
+                targets += [(f"{name}.{k}", v) for k, v in vars(obj).items()]
+            for label, target in targets:
+                if callable(target) and id(target) not in seen and \
+                        getattr(target, "__module__", "") not in ("builtins",):
+                    seen.add(id(target))
+                    found[label] = target
+    return found
+
+
+def assert_no_reachable_answer(check, *namespaces, args=lambda fn: (fn,), skip=()):
+    """No function a learner can reach from the notebook's namespace passes the check as the answer."""
+    saved = sc.TIME_LIMIT, sc.CHECK_BUDGET
+    sc.TIME_LIMIT, sc.CHECK_BUDGET = 0.5, 3.0
+    try:
+        for name, fn in reachable_callables(*namespaces).items():
+            if name in skip:
+                continue
+            with sc.quiet():
+                verdict = check(*args(fn))
+            assert not verdict, f"{check.__name__} accepts `{name}`, which the learner can reach: an answer key"
+    finally:
+        sc.TIME_LIMIT, sc.CHECK_BUDGET = saved
+
+
+@contextlib.contextmanager
+def _in_this_process():
+    import os
+    before = os.environ.get("SERIES_CHECKS_IN_PROCESS")
+    os.environ["SERIES_CHECKS_IN_PROCESS"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SERIES_CHECKS_IN_PROCESS"]
+        else:
+            os.environ["SERIES_CHECKS_IN_PROCESS"] = before
+
+
+class Recorder:
+    """Wraps a right answer and records every call: the cases a checker draws."""
+
+    def __init__(self, right):
+        self.right, self.table = right, {}
+
+    def __call__(self, *args, **kwargs):
+        result = self.right(*args, **kwargs)
+        self.table[repr((args, sorted(kwargs.items())))] = result
+        return result
+
+    def lookup(self):
+        table = dict(self.table)
+
+        def from_the_table(*args, **kwargs):
+            return table[repr((args, sorted(kwargs.items())))]   # a KeyError for an unseen case
+        return from_the_table
+
+
+def assert_a_lookup_table_fails(check, right, args=lambda fn: (fn,)):
+    """A function that only knows the cases of one check (recorded from a right answer) does not
+    pass the next check: the cases are drawn fresh each time."""
+    recorder = Recorder(right)
+    # The recorder must see the calls, so these two checks run in this process (not in the guard's
+    # fork, whose calls never come back here).
+    with sc.quiet(), _in_this_process():
+        assert check(*args(recorder)), "the right answer must pass while its calls are recorded"
+        assert recorder.table, "the check never called the learner's function"
+        verdict = check(*args(recorder.lookup()))
+    assert not verdict, f"{check.__name__} passed a lookup table of the cases it drew last time"

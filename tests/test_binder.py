@@ -39,12 +39,14 @@ def test_repo2docker_picks_the_python_buildpack_and_python_3_11(python_buildpack
     assert python_buildpack.python_version == "3.11", "runtime.txt must say python-3.11"
 
 
-def test_build_steps_install_the_lock_then_the_series(python_buildpack):
+def test_build_steps_install_the_learners_lock_then_the_series(python_buildpack):
+    """Binder installs requirements.txt, what `./dev lab` installs: no test, browser or grading tools."""
     steps = [cmd for _user, cmd in python_buildpack.get_assemble_scripts()]
     assert any(re.search(r'pip install .*-r "?requirements\.txt', s) for s in steps), steps
     dockerfile = python_buildpack.render()
     assert "environment.py-3.11-linux-64.lock" in str(python_buildpack.get_build_script_files())
     assert 'pip install --no-cache-dir -r "requirements.txt"' in dockerfile
+    assert "requirements-dev" not in dockerfile and not {"pytest", "playwright", "otter-grader"} & PINS.keys()
 
 
 def test_the_notebook_pin_fits_the_jupyterlab_pin():

@@ -834,7 +834,11 @@ def test_nb16_node_count():
 
 def test_nb16_two_backwards():
     check = nb16.check_two_backwards
-    ours_a, ours_b, _ = nb16._engine_two_backwards(pytorch_rules=False)
+    a, b = Value(nb16.EX2_A), Value(nb16.EX2_B)
+    z = a * b + b ** 2
+    z.backward()
+    z.backward()   # our engine: the intermediate grads of the first call are fed back in
+    ours_a, ours_b = a.grad, b.grad
     assert_waiting(check, ..., -8.0, None)
     assert_passes(check, -6.0, -8.0, None)
     hints_of(check, [((-3.0, -4.0, None), "those are the gradients of one backward call"),
@@ -846,6 +850,17 @@ def test_nb16_two_backwards():
                      ((-6.0, -8.0, "x"), "c_grad should be a number or None")])
     for slot in range(3):
         assert_refuses_battery(check, (-6.0, -8.0, None), slot)
+
+
+def test_nb16_two_backwards_reads_numpy_numbers_as_numbers():
+    """A numpy number for c_grad is read as a number (np.float64 used to be, np.int64 was not), and
+    numpy's True/False is refused as a number, with the vocabulary's one wording."""
+    check = nb16.check_two_backwards
+    for c_grad in (np.int64(2), np.float64(2.0), np.float32(2.0)):
+        assert_hint(check, (-6.0, -8.0, c_grad), "that is what OUR engine would store")
+    for c_grad in (np.True_, np.False_):
+        assert_hint(check, (-6.0, -8.0, c_grad), "c_grad should be a number, not True or False")
+    assert_hint(check, (np.True_, -8.0, None), "a_grad should be a number, not True or False")
 
 
 def test_nb16_vectorised_grads():
@@ -863,9 +878,100 @@ def test_nb16_vectorised_grads():
         ((ref[0], np.zeros(4), ref[2]), "x[i] reaches L through every output"), ((ref[0], ref[1], np.zeros(4)), "db should have b's shape"),
         ((ref[0], ref[1], ones), "output j is weighted by c[j]"), ((ref[0], ref[1], np.zeros(3)), "b[j] is added to output j only"),
         ((np.full((3, 4), np.inf), ref[1], ref[2]), "has an entry that is inf or nan"),
+        ((ref[0] + 0j, ref[1], ref[2]), "dL_dW is an array of complex numbers"),
+        ((ref[0], ref[1].astype(str), ref[2]), "dL_dx is an array of text"),
+        ((ref[0], ref[1], ref[2] > 0), "dL_db is an array of True/False values"),
     ])
     for slot in range(3):
         assert_refuses_battery(check, ref, slot)
+
+
+def test_nb16_vectorised_grads_print_no_numpy_warning(capfd):
+    """A complex array used to pass, with numpy's ComplexWarning (and a line of the checker's source)
+    in the output; an answer whose arithmetic warns prints no warning either."""
+    check = nb16.check_vectorised_grads
+    W, x, c = nb16.EX3_W, nb16.EX3_X, nb16.EX3_C
+    with np.errstate(all="warn"):
+        for args in [(np.outer(c, x) + 0j, W.T @ c, c), (np.outer(c, x) * np.array(np.inf), W.T @ c, c)]:
+            assert not check(*args)
+            out, err = capfd.readouterr()
+            assert "Warning" not in out + err and "nb16.py" not in out + err, out + err
+
+
+def test_nb16_no_helper_returns_an_answer():
+    """No function of nb16 that a learner can call without arguments returns an exercise's answer
+    (nb16._engine_grads() used to give the three arrays of Exercise 3, _nodes_per_call() the count)."""
+    import inspect
+    W, x, c = nb16.EX3_W, nb16.EX3_X, nb16.EX3_C
+    for name, fn in vars(nb16).items():
+        if not callable(fn) or isinstance(fn, type):
+            continue
+        try:
+            needed = [p for p in inspect.signature(fn).parameters.values()
+                      if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        except (TypeError, ValueError):
+            continue
+        if needed:
+            continue
+        result = fn()
+        if isinstance(result, (int, float)):
+            assert result not in (528, 52800), f"nb16.{name}() returns the count of Exercise 1"
+        if isinstance(result, (tuple, list)) and len(result) >= 2:
+            assert not all(isinstance(r, np.ndarray) for r in result[:3]), \
+                f"nb16.{name}() returns the arrays of Exercise 3"
+            assert list(result[:2]) != [-6.0, -8.0], f"nb16.{name}() returns the grads of Exercise 2"
+
+
+def _layer_grads(W, x, b, c):
+    return np.outer(c, x), W.T @ c, c.copy()
+
+
+def _lesson16_namespace():
+    """What the first code cell of notebook 16 imports (its other lines set seeds)."""
+    import ast
+    import json
+    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "16_going_further.ipynb")
+                       .read_text(encoding="utf-8"))["cells"]
+    source = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    imports = [node for node in ast.parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    namespace = {}
+    exec(compile(ast.Module(imports, type_ignores=[]), "16_going_further.ipynb", "exec"), namespace)
+    namespace.pop("__builtins__", None)
+    return namespace
+
+
+def test_nb16_layer_grads_has_no_answer_key_in_reach():
+    """nb16._engine_layer_grads used to pass as layer_grads."""
+    from checks_battery import assert_no_reachable_answer
+    assert_no_reachable_answer(nb16.check_layer_grads, nb16, _lesson16_namespace())
+    assert not hasattr(nb16, "_engine_layer_grads")
+
+
+def test_nb16_layer_grads_cases_are_drawn_afresh_for_every_check(monkeypatch):
+    from checks_battery import assert_a_lookup_table_fails
+    monkeypatch.setenv("SERIES_CHECKS_IN_PROCESS", "1")   # so that the recorder sees the calls
+    assert_a_lookup_table_fails(nb16.check_layer_grads, _layer_grads)
+    with sc.quiet():
+        first, second = nb16.check_layer_grads(_layer_grads), nb16.check_layer_grads(_layer_grads)
+    assert first and first.message == second.message
+
+
+def test_nb16_layer_grads_refuse_arrays_that_are_not_real_numbers_and_print_no_warning(capfd):
+    """Text and complex arrays used to pass (numpy turned them into floats, and its ComplexWarning
+    printed a line of the checker's source); a learner's arithmetic that warns prints nothing either."""
+    wrong = {
+        "is an array of text": lambda W, x, b, c: (np.outer(c, x).astype(str), W.T @ c, c),
+        "is an array of complex numbers": lambda W, x, b, c: (np.outer(c, x) + 0j, W.T @ c, c),
+        "is an array of True/False values": lambda W, x, b, c: (np.outer(c, x), W.T @ c, c > 9),
+        "contains inf or nan": lambda W, x, b, c: (np.outer(c, x), W.T @ c, c * 0 / 0),
+        "is a list, not an array of numbers": lambda W, x, b, c: ([[Value(1.0)]], W.T @ c, c),
+    }
+    with np.errstate(all="warn"):
+        for words, fn in wrong.items():
+            verdict = nb16.check_layer_grads(fn)
+            out, err = capfd.readouterr()
+            assert not verdict and words in verdict.message, verdict.message
+            assert "Warning" not in out + err and "nb16.py" not in out + err, out + err
 
 
 # ================================================================================== every checker

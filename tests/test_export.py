@@ -1,7 +1,7 @@
 """`./dev export`: the whole series as a static site that needs no network.
 
-These tests read the HTML; tests/test_browser.py opens a page in Chromium with the network off
-and checks that MathJax typesets its formulas.
+Most tests read the HTML; the last ones open pages in Chromium with the network off (they skip
+with one line without it), and tests/test_browser.py checks that MathJax typesets the formulas.
 """
 
 import re
@@ -74,6 +74,13 @@ def test_no_script_style_or_font_comes_from_the_network(site):
         assert "require.js" not in text and "cdnjs" not in text and "unpkg" not in text, page.name
         stylesheets = [u for u in remote if u.endswith((".css", ".js", ".woff", ".woff2"))]
         assert not stylesheets, f"{page.name} loads {stylesheets}"
+        links = [tag for tag in re.findall(r"<link\b[^>]*>", text) if re.search(r'href="(https?:)?//', tag)]
+        assert not links, f"{page.name} links {links}"
+        css_urls = re.findall(r"""(?:@import\s+|url\(\s*)["']?((?:https?:)?//[^"')\s]+)""", text)
+        assert not css_urls, f"{page.name}'s styles load {css_urls}"
+        if "MathJax.js" in text:
+            assert "MathJax_Blank\", src: \"local('MathJax_Blank')\"" in text, \
+                f"{page.name}: MathJax's blank font must not be requested (url('about:blank') is refused and logged)"
     assert (site / "mathjax" / "MathJax.js").is_file()
     assert (site / "mathjax" / "config" / "TeX-AMS-MML_HTMLorMML-full.js").is_file()
 
@@ -110,3 +117,51 @@ def test_a_link_to_a_notebook_keeps_its_anchor():
     body = '<a href="../03_x.ipynb#step-2">x</a> <a href="https://example.org/a.ipynb">y</a>'
     assert export_html.link_notebooks_to_pages(body) == \
         '<a href="../03_x.html#step-2">x</a> <a href="https://example.org/a.ipynb">y</a>'
+
+
+# ----------------------------------------------------------------------------------------------
+# In a browser, offline: no request leaves the page, nothing is logged, outputs line up with the text
+# ----------------------------------------------------------------------------------------------
+
+COLUMN = """() => {
+  // Where the content of each kind of block starts: its left edge inside border and padding.
+  const left = e => { const style = getComputedStyle(e);
+    return Math.round(e.getBoundingClientRect().left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft)); };
+  const shown = e => e.getClientRects().length > 0;
+  const all = selector => Array.from(document.querySelectorAll(selector)).filter(shown).map(left);
+  return {markdown: all('.jp-MarkdownCell .jp-RenderedMarkdown > p'),
+          code: all('.jp-CodeCell .jp-InputArea-editor pre'),
+          text_output: all('.jp-OutputArea-output > pre'),
+          drawing: all('.jp-OutputArea-output > svg, .jp-OutputArea-output > img, .jp-OutputArea-output .mgplayer')};
+}"""
+
+
+@pytest.fixture(scope="module")
+def offline_browser():
+    import browser
+    why = browser.missing()
+    if why:
+        pytest.skip(why)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright, browser.chromium(playwright) as context:
+        yield context, browser.offline(context)
+
+
+@pytest.mark.parametrize("name", ["04_chain_rule_automated.html", "solutions/02_values_and_graphs_solutions.html"])
+def test_a_page_requests_nothing_offline_and_outputs_start_at_the_text_column(site, offline_browser, name):
+    context, refused = offline_browser
+    page = context.new_page()
+    failed, logged = [], []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("console", lambda message: logged.append(f"{message.type}: {message.text}"))
+    page.goto((site / name).as_uri())
+    page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0"
+                           " && MathJax.Hub.queue.running === 0", timeout=60_000)
+    column = page.evaluate(COLUMN)
+    page.close()
+    assert not refused and not failed, f"{name} requested {refused + failed}"
+    assert not [m for m in logged if m.startswith(("error", "warning"))], logged
+    assert column["markdown"] and column["code"] and column["drawing"], column
+    left = column["markdown"][0]
+    for kind, edges in column.items():
+        assert all(abs(edge - left) <= 1 for edge in edges), f"{name}: {kind} starts at {sorted(set(edges))}, the text at {left}"

@@ -1,5 +1,6 @@
 """Tests for viz.py: mostly on the DOT text and structure; a few render with the real binaries."""
 
+import base64
 import io
 import math
 import random
@@ -330,12 +331,49 @@ def png_size(data):
 def test_every_display_carries_svg_png_and_text(pure_renderer):
     ex = lecture_expression()
     bundle = viz.draw_dot(ex["L"])._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
+    assert set(bundle) == {"text/markdown", "image/svg+xml", "image/png", "text/plain"}
     assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert "a  data 2.0000  grad 0.0000  (input)" in bundle["text/plain"]
     # PNG at screen resolution: 96 dpi, the same size in pixels as the SVG on screen.
     width, height = viz.svg_size_px(bundle["image/svg+xml"])
     assert abs(png_size(bundle["image/png"])[0] - width) <= 2
+
+
+def shrinking_picture(markdown):
+    """(width, height, the SVG inside) of the <img> that viz puts in an output's text/markdown."""
+    m = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)" '
+                     r'alt="[^"<>]*" style="max-width:100%;height:auto;display:block">', markdown)
+    assert m, f"not the <img> JupyterLab shrinks to its column: {markdown[:120]!r}"
+    return int(m.group(2)), int(m.group(3)), base64.b64decode(m.group(1)).decode("utf-8")
+
+
+def test_the_markdown_picture_is_the_svg_shrinking_to_its_column(pure_renderer):
+    # JupyterLab shows text/markdown before SVG and PNG, trusted or not, and gives no SVG output a
+    # max-width: this <img> is what keeps a drawing inside a narrow column there.
+    ex = lecture_expression()
+    stepper = viz.BackpropStepper(ex["L"]).step(2)
+    pair = viz.side_by_side(viz.draw_dot(ex["L"]), viz.draw_dot(ex["e"]))
+    for bundle in (viz.draw_dot(ex["L"])._repr_mimebundle_(), stepper._repr_mimebundle_(), pair._repr_mimebundle_()):
+        width, height, svg = shrinking_picture(bundle["text/markdown"])
+        assert (width, height) == tuple(round(v) for v in viz.svg_size_px(bundle["image/svg+xml"]))
+        assert "<svg" in svg and "<!--" not in svg and svg.rstrip().endswith("</svg>")
+        assert [t for t, _ in viz.text_sizes_px(svg)] == [t for t, _ in viz.text_sizes_px(bundle["image/svg+xml"])]
+    assert 'alt="step 1 of 3: node &#x27;L&#x27; (*)"' in stepper._repr_mimebundle_()["text/markdown"]
+
+
+def test_shown_text_size_counts_the_column_and_nested_pictures(pure_renderer):
+    ex = lecture_expression()
+    svg = viz.draw_dot(ex["L"]).svg()
+    width = viz.svg_size_px(svg)[0]
+    eleven_pt = 11 * 96 / 72
+    assert {round(size, 2) for _, size in viz.text_sizes_px(svg)} == {round(eleven_pt, 2)}
+    assert viz.shown_text_px(svg, column_px=2000) == pytest.approx(eleven_pt)
+    assert viz.shown_text_px(svg, column_px=width / 2) == pytest.approx(eleven_pt / 2)
+    pair = viz.side_by_side(viz.draw_dot(ex["L"]), viz.draw_dot(ex["L"])).svg()  # two rows, shrunk
+    assert viz.shown_text_px(pair, column_px=2000) < eleven_pt
+    forward = viz.ForwardStepper(ex["L"]).graph().svg()  # nothing built yet: only the legend shows
+    assert {t for t, _ in viz.text_sizes_px(forward)} == {"input", "intermediate", "output", "just created",
+                                                           "still to build"}
 
 
 def test_wide_graphs_are_scaled_to_fit_the_column(pure_renderer):
@@ -385,11 +423,12 @@ def test_lecture_mode_bigger_text_and_slide_sized_pictures(pure_renderer):
         assert "fontsize=16" in viz.draw_dot(ex["L"]).source
         s = viz.BackpropStepper(ex["L"]).step(3)
         width, height = viz.svg_size_px(s._repr_mimebundle_()["image/svg+xml"])
-        assert width <= 1200 + 1 and height <= 700 + 1  # graph and card on one 1280x800 slide
+        assert width <= 1200 + 1 and height <= 600 + 1  # graph and card on one 1280x800 slide
+        assert viz.shown_text_px(s._repr_mimebundle_()["image/svg+xml"], column_px=1198) >= 18  # on a RISE slide
         player = s.player()
         assert "font-size:20px" in player.frames[0]
         frame_heights = [viz.svg_size_px(frame)[1] for frame in player.frames]
-        assert max(frame_heights) <= 440 + 1  # room for the card under each frame on the slide
+        assert max(frame_heights) <= 380 + 1  # room for the card under each frame on the slide
     finally:
         viz.lecture_mode(previous)
     assert "fontsize=11" in viz.draw_dot(ex["L"]).source
@@ -546,7 +585,8 @@ def test_stepper_shows_graph_and_card_as_one_picture(pure_renderer):
     ex = lecture_expression()
     s = viz.BackpropStepper(ex["L"]).step(2)
     bundle = s._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}  # no HTML: untrusted views show the PNG
+    # No HTML: GitHub's kind of view would show it first and keep no picture; the PNG has the card.
+    assert set(bundle) == {"text/markdown", "image/svg+xml", "image/png", "text/plain"}
     assert bundle["text/plain"] == s.card_text()
     assert "step 1 of 3: node &#39;L&#39; (*)" in bundle["image/svg+xml"] or \
         "step 1 of 3: node 'L' (*)" in bundle["image/svg+xml"]
@@ -691,7 +731,9 @@ def test_player_displays_a_still_picture_then_the_html_player(pure_renderer):
     s = viz.BackpropStepper(lecture_expression()["L"]).step(2)
     player = s.player()
     still, html_output = player.outputs()
-    assert still == {"image/png": player.png, "text/plain": s.card_text()}
+    banner = ("A still of the step-by-step player (step 1 of 3).\n"
+              "To play it: run this cell, trust the notebook, or open the exported page.")
+    assert still == {"image/png": player.png, "text/plain": banner + "\n" + s.card_text()}
     assert player.png.startswith(b"\x89PNG")
     assert set(html_output) == {"text/html", "image/png", "text/plain"} and html_output["text/html"] == player._repr_html_()
     assert html_output["image/png"] == player.png  # every output holding a drawing has its PNG
@@ -727,14 +769,23 @@ def test_forward_stepper_reveals_in_build_order(pure_renderer):
     s = viz.draw_forward(ex["L"])
     assert isinstance(s, viz.ForwardStepper) and s.n_steps == 7
     assert repr(s) == "<ForwardStepper step 0 of 7>"
-    assert all(look.hidden for look in s.graph().nodes)
+    # Nothing built yet: every node is a dashed outline in its place, with no text; no blank frame.
+    first = s.graph()
+    assert all(look.pending and not look.hidden for look in first.nodes)
+    assert all(edge.pending for edge in first.edges)
     s.step(3)
     assert s.current is ex["e"]
     assert "e = a * b = -6.0000" in s.card_text()
     g = s.graph()
-    assert not g.look(ex["e"]).hidden and g.look(ex["c"]).hidden
+    assert not g.look(ex["e"]).pending and g.look(ex["c"]).pending
     assert g.look(ex["e"]).mark == "new"
-    assert 'style="invis"' in node_line(g.source, "v4")
+    assert 'fontcolor="transparent"' in node_line(g.source, "v4") and 'dashed' in node_line(g.source, "v4")
+    assert "invis" not in g.source
+    # The layout stays put: every frame draws every node at the same place.
+    positions = [re.findall(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>\s*<polygon[^>]*points="([^"]+)"',
+                            s.goto(k).graph().svg()) for k in (0, 3, 7)]
+    assert positions[0] and positions[0] == positions[1] == positions[2]
+    s.goto(3)
     assert s.player()._repr_html_().count('class="mg-frame"') == 8
     assert all(v.grad == 0.0 for v in ex.values())
 

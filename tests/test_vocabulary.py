@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 LESSONS = {p.name[:2]: p for p in NOTEBOOKS if p.parent.name == "notebooks"}
-PROSE_FILES = [ROOT / name for name in ("README.md", "TEACHING_WITH_THIS_SERIES.md", "notebooks/AUTHORING.md")
+PROSE_FILES = [ROOT / name for name in ("README.md", "TEACHING_WITH_THIS_SERIES.md", "AUTHORING.md")
                if (ROOT / name).exists()]
 CODE_FILES = sorted([ROOT / "micrograd_core.py", ROOT / "viz.py", *(ROOT / "series_checks").glob("*.py"),
                      *(ROOT / "tools").glob("*.py"), *(ROOT / "grading").glob("*.py"), *(ROOT / "bench").glob("*.py")])

@@ -31,7 +31,7 @@ def missing():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "browser tests need Playwright: ./dev setup installs it (pip install -r requirements.txt)"
+        return "browser tests need Playwright: ./dev test installs it (pip install -r requirements-dev.txt)"
     if not os.access(CHROMIUM, os.X_OK):
         return f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium"
     return None

@@ -1,28 +1,39 @@
 """Measure every RISE slide of the series in a real browser, and split the ones that are too tall.
 
-    .venv/bin/python tools/slide_heights.py                   every lesson: report, change nothing
+    .venv/bin/python tools/slide_heights.py                   every lesson, default and lecture
+                                                              mode: report, change nothing
     .venv/bin/python tools/slide_heights.py notebooks/05_*.ipynb
+    .venv/bin/python tools/slide_heights.py --mode default    one mode only (or --mode lecture)
     .venv/bin/python tools/slide_heights.py --split [paths]   also start a new subslide where a
                                                               slide runs past the screen, and let
                                                               RISE scroll; then measure again
 
 The notebooks are copied to a temporary folder, trusted there (as `./dev lab` trusts them), opened
 one after another as RISE slides in one JupyterLab server and one headless Chromium at 1280x800,
-and every slide's height is measured as drawn on that screen (Reveal's scale included). A slide
-fits when it is at most 800 px tall. --split changes only `slideshow.slide_type` of the cells
-where a new subslide must start and the notebook's `rise` metadata, so run `./dev regenerate`
-on the changed notebooks afterwards only if you also changed something else. A single cell taller
-than the screen cannot be split this way: the report names it, and it must be made smaller.
+and every slide's height is measured as drawn on that screen (Reveal's scale included), with every
+fragment shown. A slide fits when it is at most 760 px tall: RISE (with `scroll`) gives a taller
+slide 95% of the screen's height and a scrollbar, so 760 px is what a class sees at once.
+
+Default mode shows the stored outputs. Lecture mode (viz.lecture_mode, MICROGRAD_LECTURE=1) has
+bigger drawings and text, so each notebook is first run with MICROGRAD_LECTURE=1 (a few seconds
+each): its first cell's output then carries the lecture style, as when a lecturer runs it.
+
+--split changes only `slideshow.slide_type` of the cells where a new subslide must start and the
+notebook's `rise` metadata, so run `./dev regenerate` on the changed notebooks afterwards only if
+you also changed something else. A single cell taller than the screen cannot be split this way:
+the report names it, and it must be made smaller.
 
 Exit status: 0 when every slide fits, 1 otherwise. Run it again after merging new or rewritten
 notebooks.
 """
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +44,10 @@ import browser  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREEN_HEIGHT = browser.SCREEN["height"]
+# RISE with scroll: true gives a slide taller than 95% of the screen a height of 95vh and a
+# scrollbar (jupyterlab-rise), so that is all of a slide a class sees at once.
+VISIBLE_HEIGHT = round(0.95 * SCREEN_HEIGHT)
+MODES = ("default", "lecture")
 RISE_METADATA = {"scroll": True}  # a slide that is still too tall on a small screen can scroll
 NEW_SLIDE_TYPES = ("slide", "subslide")
 
@@ -77,7 +92,7 @@ class Slide:
 
     @property
     def fits(self):
-        return self.height <= SCREEN_HEIGHT
+        return self.height <= VISIBLE_HEIGHT
 
 
 def wait_until_settled(page, timeout=30.0):
@@ -101,25 +116,69 @@ def measure_open_page(page):
             for i, s in enumerate(data["slides"])]
 
 
-def measure(paths, page=None, lab=None):
-    """{notebook path: [Slide, ...]} for every notebook, in one server and one browser.
+@contextmanager
+def lecture_environment():
+    """MICROGRAD_LECTURE=1 for the kernels started inside the `with` (regenerate.execute passes
+    this process's environment on to them)."""
+    before = os.environ.get("MICROGRAD_LECTURE")
+    os.environ["MICROGRAD_LECTURE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MICROGRAD_LECTURE", None)
+        else:
+            os.environ["MICROGRAD_LECTURE"] = before
 
-    Pass an open Playwright page and a browser.JupyterLab serving the notebooks' folder to reuse
-    them (the browser tests do); otherwise both are started here on a trusted temporary copy.
+
+def lecture_copy(path, folder):
+    """Run a notebook in lecture mode and write the result into `folder` (same name); its outputs
+    are what a lecturer's live run shows. The notebook itself is not touched."""
+    import nbformat
+    import regenerate
+    with lecture_environment():
+        nb = regenerate.execute(Path(path).resolve())
+    target = Path(folder) / Path(path).name
+    nbformat.write(nb, target)
+    return target
+
+
+def prepare(paths, folder, modes=MODES):
+    """Copies of the notebooks to serve: folder/default/ (as stored) and folder/lecture/ (run in
+    lecture mode). Returns {(mode, path): the copy's path relative to folder}."""
+    copies = {}
+    for mode in modes:
+        (Path(folder) / mode).mkdir(parents=True, exist_ok=True)
+    for p in paths:
+        p = Path(p).resolve()
+        if "default" in modes:
+            shutil.copy(p, Path(folder) / "default" / p.name)
+            copies["default", p] = Path("default") / p.name
+        if "lecture" in modes:
+            lecture_copy(p, Path(folder) / "lecture")
+            copies["lecture", p] = Path("lecture") / p.name
+    return copies
+
+
+def measure(paths, page=None, lab=None, modes=("default",), copies=None):
+    """{(mode, notebook path): [Slide, ...]} for every notebook and mode, in one server and one browser.
+
+    Pass an open Playwright page, a browser.JupyterLab serving a folder and the `copies` that
+    prepare() made in it to reuse them (the browser tests do); otherwise all three are made here
+    on a trusted temporary copy.
     """
     paths = [Path(p).resolve() for p in paths]
     if page is not None:
-        return {p: measure_one(page, lab, p.name) for p in paths}
+        return {(mode, p): measure_one(page, lab, copies[mode, p]) for mode in modes for p in paths}
     from playwright.sync_api import sync_playwright
     folder = Path(tempfile.mkdtemp(prefix="mg-slides-"))
     try:
-        for p in paths:
-            shutil.copy(p, folder / p.name)
+        copies = prepare(paths, folder, modes)
         with browser.JupyterLab(folder) as server, sync_playwright() as pw, browser.chromium(pw) as context:
-            server.trust(sorted(folder.glob("*.ipynb")))
+            server.trust(sorted(folder.rglob("*.ipynb")))
             browser.offline(context)
             new_page = context.new_page()
-            return {p: measure_one(new_page, server, p.name) for p in paths}
+            return {(mode, p): measure_one(new_page, server, copies[mode, p]) for mode in modes for p in paths}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -131,7 +190,7 @@ def measure_one(page, lab, name):
     return measure_open_page(page)
 
 
-def split_points(slide, limit=SCREEN_HEIGHT, prose=()):
+def split_points(slide, limit=VISIBLE_HEIGHT, prose=()):
     """Cells of one slide that should start a new subslide so that each part fits the screen.
 
     Where a part runs past the screen, the new subslide starts at the last prose cell (index in
@@ -155,7 +214,7 @@ def prose_cells(path):
     return {i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if c.cell_type == "markdown"}
 
 
-def too_tall_cells(slide, limit=SCREEN_HEIGHT):
+def too_tall_cells(slide, limit=VISIBLE_HEIGHT):
     return [(index, bottom - top) for index, top, bottom in slide.cells if bottom - top > limit]
 
 
@@ -183,13 +242,13 @@ def set_rise_metadata(nb):
 
 
 def report(results):
-    """Human-readable lines, one per notebook and one per slide that does not fit."""
+    """Human-readable lines, one per notebook and mode and one per slide that does not fit."""
     lines = []
-    for path, slides in results.items():
+    for (mode, path), slides in results.items():
         tall = [s for s in slides if not s.fits]
         highest = max((s.height for s in slides), default=0)
-        lines.append(f"{path.name}: {len(tall)} of {len(slides)} slides taller than {SCREEN_HEIGHT} px "
-                     f"(tallest {highest:.0f} px)")
+        lines.append(f"{path.name} ({mode} mode): {len(tall)} of {len(slides)} slides taller than "
+                     f"{VISIBLE_HEIGHT} px (tallest {highest:.0f} px)")
         for s in tall:
             cells = ", ".join(str(c[0]) for c in s.cells)
             lines.append(f"    slide {s.number}: {s.height:.0f} px, cells {cells}")
@@ -206,22 +265,26 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: every lesson)")
     parser.add_argument("--split", action="store_true", help="split slides that are too tall, then re-measure")
+    parser.add_argument("--mode", choices=MODES, help="measure one mode only (default: both)")
     args = parser.parse_args(argv)
     reason = browser.missing()
     if reason:
         print(reason, file=sys.stderr)
         return 2
     paths = [p.resolve() for p in args.paths] or lessons()
-    results = measure(paths)
+    modes = (args.mode,) if args.mode else MODES
+    results = measure(paths, modes=modes)
     if args.split:
         for _ in range(3):  # a split moves what follows; measure again until nothing changes
-            changed = [p for p, slides in results.items()
-                       if apply_splits(p, [i for s in slides if not s.fits
-                                           for i in split_points(s, prose=prose_cells(p))])]
+            starts = {}
+            for (mode, p), slides in results.items():
+                starts.setdefault(p, set()).update(i for s in slides if not s.fits
+                                                   for i in split_points(s, prose=prose_cells(p)))
+            changed = [p for p, cells in starts.items() if apply_splits(p, sorted(cells))]
             if not changed:
                 break
             print("split: " + ", ".join(p.name for p in changed))
-            results.update(measure(changed))
+            results.update(measure(changed, modes=modes))
     for line in report(results):
         print(line)
     return 0 if all(s.fits for slides in results.values() for s in slides) else 1
