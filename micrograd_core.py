@@ -64,9 +64,7 @@ class Value:
         self._da = self._db = None  # a leaf has no inputs, so no local derivatives
 
     def __repr__(self):
-        text = _label_text(self)
-        label = f", label={self.label if text == self.label else text!r}" if text else ""
-        return f"Value(data={self.data}, grad={self.grad}{label})"
+        return f"Value(data={self.data}, grad={self.grad}{_label_repr(self)})"
 
     @property
     def _prev(self):
@@ -601,6 +599,19 @@ def _label_text(v, limit=80):
         text = f"<{type(label).__name__} label: str() failed with {type(error).__name__}>"
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates: '\\ud800'
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _label_repr(v):
+    """', label=...' for a Value's repr: the label's own repr, or its text where that repr fails
+    or is long; '' for no label."""
+    text = _label_text(v)
+    if not text:
+        return ""
+    try:
+        shown = repr(v.label)
+    except Exception:  # e.g. repr(10**5000) raises ValueError
+        shown = None
+    return f", label={shown if shown is not None and len(shown) <= 82 else repr(text)}"
 
 
 def _error_text(error):

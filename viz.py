@@ -11,15 +11,17 @@ Three layers, kept apart on purpose:
 - *Drawing* is a thin layer: a Graphviz renderer (the pip-installable `graphviz-pure` by
   default, the system `dot` when it is missing) run as a subprocess turns DOT into SVG or PNG. Every picture shown in a
   notebook carries both (SVG for a trusted notebook, PNG for GitHub and untrusted notebooks) and a
-  text version, and is scaled down to fit the notebook column; `lecture_mode(True)` (or
-  MICROGRAD_LECTURE=1) makes text big enough for a projector and pictures fit a 1280x800 slide.
+  text version. The SVG is as wide as its output area and the drawing shrinks with it (column_svg),
+  so nothing is cut off in a narrow column; tests keep its text at 9 px or more in the narrowest
+  one (848 px). `lecture_mode(True)` (or MICROGRAD_LECTURE=1) makes text big enough for a
+  projector, the notebook's Markdown and code included, and pictures fit a 1280x800 slide.
 
 On top of that: `BackpropStepper` (backprop one node at a time: the engine's own chain-rule steps),
-`ForwardStepper` (the graph growing in the order it was built), a self-contained HTML player and
+`ForwardStepper` (the graph growing in the order it was built, what is still to build drawn as dashed
+outlines), a self-contained HTML player (untrusted, a still picture that says it is a player) and
 GIF export of their steps, and a few matplotlib helpers for the notebooks.
 """
 
-import base64
 import hashlib
 import html
 import io
@@ -38,6 +40,7 @@ from micrograd_core import BackwardStep, RuleError
 
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
+    "column_svg", "text_sizes_px", "shown_text_px", "png_smallest_text_px",
     "Marks", "NodeLook", "EdgeLook",
     "BackpropStepper", "ForwardStepper", "Player",
     "RendererNotFoundError", "RenderError", "renderer_info", "check_renderer", "render",
@@ -244,14 +247,15 @@ class Style:
         self.lecture = lecture
         self.fontsize = 16 if lecture else 11          # graph text, in points
         self.card_px = 20 if lecture else 13           # the HTML card under a player's frame
-        # A drawing is made at most this size; where it is shown it shrinks to the width of its
-        # output area (never grows): JupyterLab's column is 848 px beside the file browser at
-        # 1280x800, about 1,150 px without it, and a RISE slide's about 1,200 px. In a notebook a
-        # drawing stays at most 560 px tall, so that it fits one RISE slide with the few lines of
-        # code that draw it above it.
-        # In lecture mode a drawing and the line of 20 px code above it fit one slide's 760 visible px.
-        self.max_width_px = 1200 if lecture else 960
-        self.max_height_px = 600 if lecture else 560
+        # A drawing is made at most this size, and max_width_px is also the width of column at
+        # which it shows at that size: a displayed SVG is as wide as its output area and scales
+        # with it (column_svg). JupyterLab's column is 848 px beside the file browser at
+        # 1280x800 (82%), about 1,100 px without it, a RISE slide's about 1,200 px (115%, or
+        # 100% in lecture mode). So a drawing stays at most 520 px tall (600 in lecture mode):
+        # on a RISE slide it then fits the 760 px RISE shows at once with the few lines of code
+        # that draw it above it.
+        self.max_width_px = 1200 if lecture else 1040
+        self.max_height_px = 600 if lecture else 520
         self.frame_height_px = 380 if lecture else None  # a player's graph, with its HTML card below
 
 
@@ -782,15 +786,28 @@ def draw_plan(plan, marks):
 # The Graph object: records and DOT text, rendering on demand, a picture for every viewer
 # ==============================================================================================
 
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 _SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)(pt|px)?"\s+height="([\d.]+)(pt|px)?"')
 PX_PER_PT = 96 / 72  # Graphviz sizes are in points; screens and PNGs at 96 dpi count pixels
 
 
+_COLUMN_ROOT = re.compile(r'<svg\b[^>]*?\swidth="100%"[^>]*?\sviewBox="([^"]*)"[^>]*?max-width:([\d.]+)px')
+
+
 def svg_size_px(svg_text):
-    """(width, height) in CSS pixels of a Graphviz SVG, from its root element."""
-    m = _SVG_SIZE.search(svg_text)
-    if m is None:
+    """(width, height) in CSS pixels of a Graphviz SVG, from its root element. For an SVG as wide
+    as its column (column_svg): its size in a column as wide as its reference width."""
+    root = _SVG_ROOT.search(svg_text)
+    if root is None:
         return None
+    m = _SVG_SIZE.match(root.group(0))
+    if m is None:
+        column = _COLUMN_ROOT.match(root.group(0))
+        if column is None:
+            return None
+        box = [float(v) for v in column.group(1).replace(",", " ").split()]
+        width = float(column.group(2))
+        return width, width * box[3] / box[2]
     scale = 1.0 if m.group(2) == "px" else PX_PER_PT
     return float(m.group(1)) * scale, float(m.group(3)) * scale
 
@@ -827,7 +844,8 @@ def _length_px(value):
 
 
 def text_sizes_px(svg_text):
-    """[(text, font size in px)] of every visible text of an SVG drawn at its own width and height.
+    """[(text, font size in px)] of every visible text of an SVG drawn at its own width and height
+    (an SVG as wide as its column, from column_svg: at its reference width).
 
     Nested <svg> elements (side_by_side) and their viewBoxes count; text drawn transparent (the
     outlines of what is still to build) does not. Where a picture is shown narrower than its own
@@ -846,6 +864,8 @@ def text_sizes_px(svg_text):
         if name == "svg":
             box = (element.get("viewBox") or "").replace(",", " ").split()
             width = _length_px(element.get("width"))
+            if width is None and element is root:  # as wide as its column: at its reference width
+                width = (svg_size_px(svg_text) or (None,))[0]
             if len(box) == 4 and width and float(box[2]) > 0:
                 scale *= width / float(box[2])
         transform = element.get("transform") or ""
@@ -864,9 +884,10 @@ def text_sizes_px(svg_text):
 
 
 def shown_text_px(svg_text, column_px=None):
-    """The smallest text of a drawing, in px, as shown in a column `column_px` wide (narrower than
-    the picture: it shrinks to fit; wider: it keeps its size). Default: the narrowest column the
-    series is read in, JupyterLab beside its file browser at 1280x800."""
+    """The smallest text of a drawing, in px, as shown in a column `column_px` wide: narrower than
+    the picture (its reference width, for an SVG as wide as its column), it shrinks to fit; wider,
+    it is counted at its own size. Default: the narrowest column the series is read in,
+    JupyterLab beside its file browser at 1280x800."""
     column_px = NARROW_COLUMN_PX if column_px is None else column_px
     sizes = [size for _, size in text_sizes_px(svg_text)]
     if not sizes:
@@ -967,7 +988,7 @@ class Graph:
         return "\n".join([repr(self)] + ["  " + look.as_text() for look in self.nodes if look.kind != "op"])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return picture_bundle(self.svg(), self.png(), self.text())
+        return picture_bundle(self.svg(), self.png(), self.text(), self.style)
 
     def save(self, path):
         """Write the drawing; the format comes from the extension: .svg, .png or .dot."""
@@ -999,30 +1020,41 @@ class Graph:
         return f"<Graph: {self.n_values} values, {self.n_ops} ops{extra}>"
 
 
-def column_picture(svg_text, alt=""):
-    """The SVG as an <img> (in Markdown) that shrinks to the width of its output area, never grows.
+def column_svg(svg_text, style=None):
+    """The SVG as an output shows it: as wide as its output area, the drawing shrinking with it.
 
-    JupyterLab, Notebook 7 and RISE draw an image/svg+xml output as an <img> at its own size, with
-    nothing to shrink it (only their PNG pictures get max-width:100%), so a drawing wider than the
-    column was cut off. They show a text/markdown output before SVG and PNG, trusted or not, and
-    their sanitizer keeps this <img>: a data: URL and a max-width. nbconvert (the export, GitHub's
-    kind of view) puts Markdown after SVG and PNG, so those keep showing the SVG, or the PNG.
+    JupyterLab, Notebook 7 and RISE draw an image/svg+xml output as an <img> at the size its
+    root element states, and give it no max-width (their PNG pictures get one), so a drawing with
+    a fixed width runs past a narrow column. No viewer keeps a style of ours on that <img>, and
+    showing the SVG through HTML or Markdown instead would lose it in GitHub's kind of view (which
+    picks those first and strips data: pictures). So the root says width="100%" and its viewBox
+    is widened on the right to the reference width (style.max_width_px, 1,040 px or 1,200 in
+    lecture mode), left-aligned: in a column that wide the drawing has its own size, in a
+    narrower one it shrinks with the column (848 px beside JupyterLab's file browser: 82%), in a
+    wider one it grows with it. Where the SVG sits inline in HTML (the exported pages), its
+    max-width keeps it at its own size at most. The PNG beside it is unchanged: untrusted
+    notebooks and GitHub show it with max-width:100%.
     """
-    start = svg_text.find("<svg")
-    svg_text = re.sub(r"(?s)<!--.*?-->", "", svg_text[start:] if start >= 0 else svg_text)
+    style = style or _style
     size = svg_size_px(svg_text)
-    dims = f' width="{size[0]:.0f}" height="{size[1]:.0f}"' if size else ""
-    data = base64.b64encode(svg_text.encode("utf-8")).decode("ascii")
-    return (f'<img src="data:image/svg+xml;base64,{data}"{dims} alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%;height:auto;display:block">')
+    m = _SVG_ROOT.search(svg_text)
+    box = re.search(r'viewBox="([^"]*)"', m.group(0)) if m else None
+    if size is None or box is None:
+        return svg_text
+    x, y, width, height = (float(v) for v in box.group(1).replace(",", " ").split())
+    reference = max(size[0], style.max_width_px)
+    wide = width * reference / size[0]
+    tag = m.group(0)
+    tag = re.sub(r'\swidth="[^"]*"\s+height="[^"]*"', ' width="100%"', tag, count=1)
+    tag = tag.replace(box.group(0), f'viewBox="{x:.2f} {y:.2f} {wide:.2f} {height:.2f}" '
+                                     f'preserveAspectRatio="xMinYMin meet" style="max-width:{reference:.0f}px"', 1)
+    return svg_text[:m.start()] + tag + svg_text[m.end():]
 
 
-def picture_bundle(svg_text, png_bytes, text):
-    """What a drawing shows as: the shrinking picture (Markdown), SVG, PNG (untrusted viewers,
-    GitHub) and a text description (terminals), each viewer picking the best it can show."""
-    alt = text.splitlines()[0] if text else ""
-    return {"text/markdown": column_picture(svg_text, alt), "image/svg+xml": svg_text,
-            "image/png": png_bytes, "text/plain": text}
+def picture_bundle(svg_text, png_bytes, text, style=None):
+    """What a drawing shows as: the SVG (as wide as its column: see column_svg), a PNG (untrusted
+    notebooks, GitHub) and a text description (terminals); each viewer picks the best it can show."""
+    return {"image/svg+xml": column_svg(svg_text, style), "image/png": png_bytes, "text/plain": text}
 
 
 def inline_svg(svg_text):
@@ -1038,7 +1070,7 @@ def inline_svg(svg_text):
 class SideBySide:
     """Several graphs next to each other, in one SVG (and one PNG); rows wrap to fit the column."""
 
-    GAP_PX, TITLE_PX = 24, 22
+    GAP_PX, TITLE_PX = 24, 24
 
     def __init__(self, graphs, titles):
         self.graphs, self.titles = graphs, titles
@@ -1071,7 +1103,7 @@ class SideBySide:
         for i, (picture, (x, y), (w, h)) in enumerate(zip(pictures, places, sizes)):
             if self._title(i):
                 parts.append(f'<text x="{x + w / 2:.0f}" y="{y - 6:.0f}" text-anchor="middle" '
-                             f'font-family="Helvetica,sans-serif" font-weight="bold" font-size="14">'
+                             f'font-family="Helvetica,sans-serif" font-weight="bold" font-size="16">'
                              f'{html.escape(self._title(i))}</text>')
             parts.append(picture.replace("<svg", f'<svg x="{x:.0f}" y="{y:.0f}"', 1))
         return "\n".join(parts) + "\n</svg>\n"
@@ -1082,7 +1114,7 @@ class SideBySide:
         places, (width, height) = self.layout([im.size for im in images])
         canvas = Image.new("RGB", (max(1, round(width)), max(1, round(height))), "white")
         draw = ImageDraw.Draw(canvas)
-        font = ImageFont.load_default(size=15)
+        font = ImageFont.load_default(size=16)
         for i, (im, (x, y)) in enumerate(zip(images, places)):
             canvas.paste(im, (round(x), round(y)))
             if self._title(i):
@@ -1394,7 +1426,7 @@ class _Stepper:
         # No HTML on purpose: viewers that sanitize HTML (GitHub) would show it before the PNG and
         # lose the picture. Graph and card are one picture, in every format.
         frame = self.graph(with_card=True)
-        return picture_bundle(frame.svg(), frame.png(), self.card_text())
+        return picture_bundle(frame.svg(), frame.png(), self.card_text(), frame.style)
 
     def step_text(self, position=None):
         """'step k of n' for a position (the current one by default), as the card and player say it."""

@@ -1,20 +1,31 @@
-"""Every stored graph has a picture for every viewer, and fits the notebook column (read from the files).
+"""Every stored graph has a picture for every viewer, fits any column and stays readable (read from the files).
 
 JupyterLab drops SVG and scripted HTML from an untrusted notebook (a fresh clone), and GitHub and
-nbviewer strip them too: a PNG in the same output is what those viewers show. JupyterLab does not
-shrink a fixed-size SVG, so one wider than the column (about 1,000 px at 100% zoom) is cut off.
+nbviewer strip them too: a PNG in the same output is what those viewers show. JupyterLab draws an
+SVG output as an <img> at the width its root element states and never shrinks it, so a stored SVG
+says width="100%" (viz.column_svg): it shrinks with the column, never runs past it. Its text, and
+the text of a player's frames, must stay readable in the narrowest column the series is read in
+(848 px: JupyterLab beside its file browser at 1280x800). tests/test_browser.py measures the same
+on screen.
 """
 
+import base64
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import viz  # noqa: E402
+
 NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-COLUMN_PX = 1000
-SVG_WIDTH = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)(pt|px)?"')
+COLUMN_PX = viz.NARROW_COLUMN_PX
+SMALLEST_TEXT_PX = viz.SMALLEST_TEXT_PX
+# A player keeps its frames in script strings; each frame is an SVG (inline, max-width:100%).
+FRAME_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 
 
 def text_of(value):
@@ -41,11 +52,15 @@ def has_picture(data, previous):
     return bool(data.get("image/png")) or (is_player and bool(previous.get("image/png")))
 
 
-def widths_px(data):
-    for key in ("image/svg+xml", "text/html"):
-        text = text_of(data.get(key, "")).replace('\\"', '"')  # a player keeps its frames in script strings
-        for number, unit in SVG_WIDTH.findall(text):
-            yield float(number) * (1.0 if unit == "px" else 96 / 72)
+def drawings(data):
+    """The SVGs of one output: the picture itself, or a player's frames (from its script's strings)."""
+    if data.get("image/svg+xml"):
+        yield text_of(data["image/svg+xml"])
+    html = text_of(data.get("text/html", ""))
+    if 'class="mgplayer"' in html:
+        for frames in re.findall(r"var FRAMES=(\[.*?\]);", html, re.S):
+            for frame in json.loads(frames.replace("<\\/", "</")):
+                yield from FRAME_SVG.findall(frame)
 
 
 def ids(paths):
@@ -68,8 +83,38 @@ def test_every_stored_graph_carries_a_png_and_a_text(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
-def test_no_stored_graph_is_wider_than_the_column(path):
-    too_wide = [(i, round(w)) for i, data in graph_outputs(path) for w in widths_px(data) if w > COLUMN_PX]
-    assert not too_wide, (f"{path.name}: (cell, width in px) {too_wide} are wider than the {COLUMN_PX} px "
-                          f"column; viz scales drawings down to fit, so regenerate, or draw less "
-                          f"(group='collapse', expand=...).")
+def test_every_stored_graph_shrinks_with_its_column(path):
+    fixed = []
+    for i, data in graph_outputs(path):
+        svg = text_of(data.get("image/svg+xml", ""))
+        root = re.search(r"<svg\b[^>]*>", svg).group(0) if svg else ""
+        if svg and not ('width="100%"' in root and "max-width:" in root and "height=" not in root.replace("max-height", "")):
+            fixed.append(i)
+        html = text_of(data.get("text/html", ""))
+        if 'class="mgplayer"' in html and "max-width:100%" not in html:
+            fixed.append(i)
+    assert not fixed, (f"{path.name}: cells {fixed} store a drawing of a fixed width, which JupyterLab cuts "
+                       f"off in a narrower column; viz draws them as wide as the column: ./dev regenerate")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+def test_no_stored_drawing_has_text_under_9_px_in_the_narrow_column(path):
+    small = {}
+    for i, data, previous in graph_outputs(path, with_previous=True):
+        sizes = [viz.shown_text_px(svg, COLUMN_PX) for svg in drawings(data)]
+        for png in (data.get("image/png"), previous.get("image/png") if "text/html" in data else None):
+            if png:
+                recorded = viz.png_smallest_text_px(base64.b64decode(text_of(png)))
+                width = png_width(base64.b64decode(text_of(png)))
+                if recorded:
+                    sizes.append(recorded * min(1.0, COLUMN_PX / width))
+        sizes = [size for size in sizes if size is not None]
+        if sizes and min(sizes) < SMALLEST_TEXT_PX:
+            small[i] = round(min(sizes), 1)
+    assert not small, (f"{path.name}: drawings whose smallest text is under {SMALLEST_TEXT_PX:.0f} px in a "
+                       f"{COLUMN_PX} px column (JupyterLab beside its file browser at 1280x800), {{cell: px}}: "
+                       f"{small}; draw less (group='collapse', expand=..., compact=True, labels=...) or split it")
+
+
+def png_width(png_bytes):
+    return int.from_bytes(png_bytes[16:20], "big")  # the IHDR chunk: width, then height

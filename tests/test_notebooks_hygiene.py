@@ -124,6 +124,15 @@ def test_time_is_stated_the_same_way_and_fits_one_sitting(path):
                                f"more than the {minutes} it states"
 
 
+@pytest.mark.parametrize("path", LESSONS[:-1], ids=ids(LESSONS[:-1]))
+def test_next_is_a_link_to_the_next_lesson(path):
+    """Every lesson but the last ends with '**Next:** [NN · Title](NN_name.ipynb)' to the next one."""
+    following = LESSONS[LESSONS.index(path) + 1].name
+    markdown = "\n".join(cell_text(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    assert re.search(r"\*\*Next:?\*?\*? ?\[[^\]]+\]\(" + re.escape(following) + r"\)", markdown), \
+        f"{path.name}: its **Next:** must link to {following}"
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=ids(LESSONS))
 def test_every_lesson_with_exercises_has_a_solution(path):
     names = {p.name for p in SOLUTIONS}

@@ -1,6 +1,5 @@
 """Tests for viz.py: mostly on the DOT text and structure; a few render with the real binaries."""
 
-import base64
 import io
 import math
 import random
@@ -331,34 +330,48 @@ def png_size(data):
 def test_every_display_carries_svg_png_and_text(pure_renderer):
     ex = lecture_expression()
     bundle = viz.draw_dot(ex["L"])._repr_mimebundle_()
-    assert set(bundle) == {"text/markdown", "image/svg+xml", "image/png", "text/plain"}
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
     assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     assert "a  data 2.0000  grad 0.0000  (input)" in bundle["text/plain"]
-    # PNG at screen resolution: 96 dpi, the same size in pixels as the SVG on screen.
-    width, height = viz.svg_size_px(bundle["image/svg+xml"])
+    # PNG at screen resolution: 96 dpi, the same size in pixels as the drawing in a 1,040 px column.
+    width, height = viz.svg_size_px(viz.draw_dot(ex["L"]).svg())
     assert abs(png_size(bundle["image/png"])[0] - width) <= 2
+    assert viz.png_smallest_text_px(bundle["image/png"]) == pytest.approx(11 * 96 / 72, abs=0.01)
 
 
-def shrinking_picture(markdown):
-    """(width, height, the SVG inside) of the <img> that viz puts in an output's text/markdown."""
-    m = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)" '
-                     r'alt="[^"<>]*" style="max-width:100%;height:auto;display:block">', markdown)
-    assert m, f"not the <img> JupyterLab shrinks to its column: {markdown[:120]!r}"
-    return int(m.group(2)), int(m.group(3)), base64.b64decode(m.group(1)).decode("utf-8")
-
-
-def test_the_markdown_picture_is_the_svg_shrinking_to_its_column(pure_renderer):
-    # JupyterLab shows text/markdown before SVG and PNG, trusted or not, and gives no SVG output a
-    # max-width: this <img> is what keeps a drawing inside a narrow column there.
+def test_a_displayed_svg_is_as_wide_as_its_column_and_shrinks_with_it(pure_renderer):
+    # JupyterLab draws an SVG output as an <img> at the width its root states, with no max-width:
+    # the root says 100%, and the viewBox reaches the reference width (1,040 px), left-aligned.
     ex = lecture_expression()
     stepper = viz.BackpropStepper(ex["L"]).step(2)
     pair = viz.side_by_side(viz.draw_dot(ex["L"]), viz.draw_dot(ex["e"]))
-    for bundle in (viz.draw_dot(ex["L"])._repr_mimebundle_(), stepper._repr_mimebundle_(), pair._repr_mimebundle_()):
-        width, height, svg = shrinking_picture(bundle["text/markdown"])
-        assert (width, height) == tuple(round(v) for v in viz.svg_size_px(bundle["image/svg+xml"]))
-        assert "<svg" in svg and "<!--" not in svg and svg.rstrip().endswith("</svg>")
-        assert [t for t, _ in viz.text_sizes_px(svg)] == [t for t, _ in viz.text_sizes_px(bundle["image/svg+xml"])]
-    assert 'alt="step 1 of 3: node &#x27;L&#x27; (*)"' in stepper._repr_mimebundle_()["text/markdown"]
+    small = viz.draw_dot(ex["e"])
+    for shown, fixed in ((small._repr_mimebundle_()["image/svg+xml"], small.svg()),
+                         (stepper._repr_mimebundle_()["image/svg+xml"], stepper.graph(with_card=True).svg()),
+                         (pair._repr_mimebundle_()["image/svg+xml"], pair.svg())):
+        root = re.search(r"<svg\b[^>]*>", shown).group(0)
+        assert 'width="100%"' in root and "height=" not in root.replace("max-height", "")
+        assert 'preserveAspectRatio="xMinYMin meet"' in root and 'style="max-width:1040px"' in root
+        box = [float(v) for v in re.search(r'viewBox="([^"]*)"', root).group(1).split()]
+        fixed_box = [float(v) for v in re.search(r'viewBox="([^"]*)"', fixed).group(1).split()]
+        width, height = viz.svg_size_px(fixed)
+        assert box[:2] == fixed_box[:2] and box[3] == fixed_box[3]
+        assert box[2] == pytest.approx(fixed_box[2] * 1040 / width, rel=1e-3)  # room on the right, up to 1,040 px
+        assert viz.svg_size_px(shown) == pytest.approx((1040, 1040 * box[3] / box[2]))
+        # The same text at the same size in a 1,040 px column; 848 px (JupyterLab beside its file
+        # browser) shrinks every drawing by the same 88%.
+        assert [t for t, _ in viz.text_sizes_px(shown)] == [t for t, _ in viz.text_sizes_px(fixed)]
+        assert [v for _, v in viz.text_sizes_px(shown)] == pytest.approx([v for _, v in viz.text_sizes_px(fixed)],
+                                                                          rel=1e-3)
+        assert viz.shown_text_px(shown, column_px=848) == pytest.approx(
+            min(v for _, v in viz.text_sizes_px(fixed)) * 848 / 1040, rel=1e-3)
+        import xml.dom.minidom
+        xml.dom.minidom.parseString(shown[shown.find("<svg"):].encode("utf-8"))
+    previous = viz.lecture_mode(True)
+    try:
+        assert 'style="max-width:1200px"' in viz.draw_dot(ex["L"])._repr_mimebundle_()["image/svg+xml"]
+    finally:
+        viz.lecture_mode(previous)
 
 
 def test_shown_text_size_counts_the_column_and_nested_pictures(pure_renderer):
@@ -383,8 +396,8 @@ def test_wide_graphs_are_scaled_to_fit_the_column(pure_renderer):
     g = viz.draw_dot(x)
     raw_width = viz.svg_size_px(g._raw_svg())[0]
     assert raw_width > 1000
-    assert viz.svg_size_px(g.svg())[0] <= 960 + 1
-    assert png_size(g.png())[0] <= 960 + 2
+    assert viz.svg_size_px(g.svg())[0] <= 1040 + 1
+    assert png_size(g.png())[0] <= 1040 + 2
 
 
 def test_a_tall_drawing_is_scaled_to_fit_a_slide_with_its_code(pure_renderer):
@@ -395,9 +408,9 @@ def test_a_tall_drawing_is_scaled_to_fit_a_slide_with_its_code(pure_renderer):
     raw_width, raw_height = viz.svg_size_px(g._raw_svg())
     assert raw_height > 1000
     width, height = viz.svg_size_px(g.svg())
-    assert height <= 560 + 1
+    assert height <= 520 + 1
     assert width / height == pytest.approx(raw_width / raw_height, rel=0.02)  # shrunk, not squashed
-    assert png_size(g.png())[1] <= 560 + 2
+    assert png_size(g.png())[1] <= 520 + 2
     short = viz.draw_dot(Value(2.0, label="a") * 3)
     assert viz.svg_size_px(short.svg()) == viz.svg_size_px(short._raw_svg())  # small ones untouched
 
@@ -410,9 +423,9 @@ def test_side_by_side_rows_together_fit_a_slide_with_their_code(pure_renderer):
     pair = viz.side_by_side(wide_and_tall(), wide_and_tall(), titles=("first", "second"))
     heights = [viz.svg_size_px(g.svg())[1] for g in pair.graphs]
     width, height = viz.svg_size_px(pair.svg())
-    assert sum(heights) > 560  # two rows, stacked: taller than the limit before scaling
-    assert height <= 560 + 1 and width <= 960 + 1
-    assert png_size(pair.png())[1] <= 560 + 2
+    assert sum(heights) > 520  # two rows, stacked: taller than the limit before scaling
+    assert height <= 520 + 1 and width <= 1040 + 1
+    assert png_size(pair.png())[1] <= 520 + 2
 
 
 def test_lecture_mode_bigger_text_and_slide_sized_pictures(pure_renderer):
@@ -458,7 +471,7 @@ def test_side_by_side_is_one_svg_and_one_png(pure_renderer):
     import xml.dom.minidom
     xml.dom.minidom.parseString(svg.encode("utf-8"))  # well-formed: browsers draw it as one image
     assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
-    assert viz.svg_size_px(svg)[0] <= 960 + 1  # too wide side by side: the second goes below
+    assert viz.svg_size_px(svg)[0] <= 1040 + 1  # too wide side by side: the second goes below
 
 
 # ----------------------------------------------------------------------------------------------
@@ -586,7 +599,7 @@ def test_stepper_shows_graph_and_card_as_one_picture(pure_renderer):
     s = viz.BackpropStepper(ex["L"]).step(2)
     bundle = s._repr_mimebundle_()
     # No HTML: GitHub's kind of view would show it first and keep no picture; the PNG has the card.
-    assert set(bundle) == {"text/markdown", "image/svg+xml", "image/png", "text/plain"}
+    assert set(bundle) == {"image/svg+xml", "image/png", "text/plain"}
     assert bundle["text/plain"] == s.card_text()
     assert "step 1 of 3: node &#39;L&#39; (*)" in bundle["image/svg+xml"] or \
         "step 1 of 3: node 'L' (*)" in bundle["image/svg+xml"]
@@ -717,7 +730,7 @@ def test_player_has_one_frame_per_position_a_still_picture_and_no_urls(tmp_path,
     assert player.captions == ["before step 0 of 3", "step 0 of 3", "step 1 of 3", "step 2 of 3", "step 3 of 3"]
     assert player.start == 2 and s.card_text().startswith("step 1 of 3")
     assert "http" not in out
-    assert re.search(r'id="mgplayer-\d+"', out)
+    assert re.search(r'id="mgplayer-\d+-[0-9a-f]{8}"', out)  # a counter and a digest of the frames
     assert s.position == 1  # the learner's position is restored
     path = player.save(tmp_path / "player.html")
     assert "http" not in path.read_text(encoding="utf-8") and "<img" not in path.read_text(encoding="utf-8")
@@ -758,6 +771,90 @@ def test_to_gif_writes_one_frame_per_position(tmp_path, pure_renderer):
     with Image.open(path) as im:
         assert im.n_frames == s.n_steps + 2
     assert s.position == -1 and ex["a"].grad == 0.0
+
+
+def test_an_untrusted_player_says_what_it_is_and_how_to_play_it(pure_renderer):
+    s = viz.BackpropStepper(lecture_expression()["L"]).step(2)
+    player = s.player()
+    out = player._repr_html_()
+    # Without its script (an untrusted notebook keeps the sanitized HTML), one line shows: no
+    # button, no frame, but what this is and how to make it play.
+    before_script = out.split("<script>")[0]
+    note = re.search(r'<div class="mg-untrusted"[^>]*>(.*?)</div>', before_script).group(1)
+    assert "step-by-step player" in note and "5 frames" in note and "step 1 of 3" in note
+    assert "run this cell" in note and "trust the notebook" in note and "exported page" in note
+    # The script removes the line, and finds its own player even where another has the same id.
+    script = out.split("<script>")[1]
+    assert "note.remove()" in script and "document.currentScript" in script and "closest('.mgplayer')" in script
+    # The still picture (PNG) says the same, inside the picture, for viewers that show only it.
+    assert player.outputs()[0]["text/plain"].startswith("A still of the step-by-step player (step 1 of 3).")
+    still_dot = s.graph(with_card=True, banner="A still\nTo play it: run this cell").source
+    assert "A still<br align=\"left\"/>To play it: run this cell" in still_dot
+    # Frames and card shrink with the column: never wider than the output area.
+    assert "grid-template-columns:minmax(0,1fr)" in out and "max-width:100%" in s.card().html()
+
+
+def test_lecture_mode_makes_the_notebooks_text_big_too(monkeypatch):
+    shown = []
+    monkeypatch.setattr(viz, "_show_lecture_css", lambda on: shown.append(on))
+    previous = viz.lecture_mode(True)
+    try:
+        assert viz.lecture_mode(False) is True
+    finally:
+        viz.lecture_mode(previous)
+    assert shown[:2] == [True, False]
+    on, off = viz.lecture_css_bundle(True), viz.lecture_css_bundle(False)
+    assert on["text/html"].startswith("<style") and "--jp-content-font-size1:24px" in on["text/html"]
+    assert "--jp-code-font-size:20px" in on["text/html"] and "pre-wrap" in on["text/html"]
+    assert "--jp-content-font-size1:14px" in off["text/html"] and "lecture mode off" in off["text/plain"]
+    assert "http" not in on["text/html"] + off["text/html"]
+
+
+def test_lecture_css_shows_as_an_output_in_a_kernel_only(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    shell = InteractiveShell.instance()
+    published = []
+    shell.display_pub.publish = lambda data, metadata=None, **kw: published.append(data)
+    monkeypatch.setitem(sys.modules, "ipykernel", sys.modules.get("ipykernel") or type(sys)("ipykernel"))
+    try:
+        viz._show_lecture_css(True)
+    finally:
+        InteractiveShell.clear_instance()
+    assert published == [viz.lecture_css_bundle(True)]
+    monkeypatch.delitem(sys.modules, "ipykernel")
+    viz._show_lecture_css(True)  # a script: nothing to show, nothing raised
+    assert len(published) == 1
+
+
+def test_labels_name_values_in_one_drawing_only(pure_renderer):
+    ex = lecture_expression()
+    g = viz.draw_dot(ex["L"], labels={ex["a"]: "embedding of '.', number 0", ex["f"]: "x" * 60})
+    assert g.look(ex["a"]).text == "embedding of '.', number 0" and ex["a"].label == "a"
+    assert g.look(ex["f"]).text == "x" * viz.LABEL_LIMIT
+    assert "embedding of '.', number 0" in [t for t, _ in viz.text_sizes_px(g.svg())]
+    with pytest.raises(TypeError, match="labels= maps Values"):
+        viz.draw_dot(ex["L"], labels=["a"])
+
+
+def test_compact_drawings_are_narrower_and_keep_their_text(pure_renderer):
+    terms = [Value(float(i), label=f"x{i}") * Value(0.5, label=f"w{i}") for i in range(8)]
+    out = sum(terms[1:], terms[0])
+    loose, compact = viz.draw_dot(out, rankdir="TB"), viz.draw_dot(out, rankdir="TB", compact=True)
+    assert "nodesep=0.06" in compact.source and 'margin="0.04,0.02"' in compact.source
+    assert viz.svg_size_px(compact._raw_svg())[0] < 0.9 * viz.svg_size_px(loose._raw_svg())[0]
+    assert [t for t, _ in viz.text_sizes_px(compact.svg())] == [t for t, _ in viz.text_sizes_px(loose.svg())]
+
+
+def test_max_height_px_lets_one_drawing_be_taller(pure_renderer):
+    x = Value(1.0, label="x")
+    for _ in range(12):
+        x = x * 1.01
+    assert viz.svg_size_px(viz.draw_dot(x, rankdir="TB").svg())[1] <= 520 + 1
+    tall = viz.draw_dot(x, rankdir="TB", max_height_px=680)
+    assert 670 <= viz.svg_size_px(tall.svg())[1] <= 680 + 1
+    assert png_size(tall.png())[1] == pytest.approx(viz.svg_size_px(tall.svg())[1], abs=2)
+    with pytest.raises(ValueError, match="max_height_px"):
+        viz.draw_dot(x, max_height_px=0)
 
 
 # ----------------------------------------------------------------------------------------------

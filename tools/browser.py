@@ -4,6 +4,10 @@ Playwright for Python drives the Debian `chromium` (Playwright cannot download i
 on our machines). `missing()` says in one line why a browser cannot run here, or returns None;
 `chromium(playwright)` launches it with a fresh profile and no background traffic;
 `JupyterLab(folder)` runs `jupyter lab` on localhost with a token, serving a folder.
+
+The screen is 1280x800, and JupyterLab opens with its file browser on the left, as a learner
+first sees it: the notebook's output column is then its narrowest (848 px), which is where
+drawings must still fit and stay readable.
 """
 
 import os
@@ -143,7 +147,8 @@ class JupyterLab:
         raise RuntimeError(f"jupyter lab did not answer within {self.timeout} s: see {self.log.name}")
 
     def trust(self, paths):
-        """Mark notebooks as trusted for this server only (its own trust database)."""
+        """Mark notebooks as trusted for this server only (its own trust database); any time, even
+        after the server started (it reads the database when a notebook is opened)."""
         jupyter = Path(sys.executable).with_name("jupyter")
         subprocess.run([str(jupyter), "trust", *map(str, paths)], env=self.env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -152,9 +157,10 @@ class JupyterLab:
         """The URL that shows a notebook as RISE slides."""
         return f"{self.url}/rise/{Path(path).as_posix()}?token={self.token}"
 
-    def lab_url(self, path):
-        """The URL that opens a notebook (path relative to the served folder) in JupyterLab."""
-        return f"{self.url}/lab/tree/{Path(path).as_posix()}?token={self.token}"
+    def lab_url(self, path, reset=True):
+        """The URL that opens a notebook (path relative to the served folder) in JupyterLab; with
+        reset, alone (JupyterLab forgets the notebooks an earlier page of this server opened)."""
+        return f"{self.url}/lab/tree/{Path(path).as_posix()}?token={self.token}" + ("&reset" if reset else "")
 
     def __exit__(self, *exc):
         self.process.terminate()
