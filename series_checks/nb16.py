@@ -297,10 +297,18 @@ LAYER_SHAPES = [(1, 1), (2, 3), (4, 2), (3, 5)]   # (outputs, inputs): W has sha
 def _layer_cases(rng):
     """One layer per shape of LAYER_SHAPES, its numbers drawn with rng (numpy's global state is
     untouched): (W, x, b, c), rounded to 2 decimals so that a failing case reads easily."""
-    def draw(low, high, *shape):
-        return np.round(np.array([rng.uniform(low, high) for _ in range(int(np.prod(shape)))]).reshape(shape), 2)
+    def number(low, high):
+        # Away from 0, 0.5 and 1 (either sign), where two different mistakes give the same array
+        # (a c of 1 weighs nothing; 2 * c is 1 at c = 0.5; a 0 hides a path).
+        while True:
+            v = round(rng.choice((-1, 1)) * rng.uniform(low, high), 2)
+            if abs(abs(v) - 1) >= 0.05 and abs(abs(v) - 0.5) >= 0.05:
+                return v
 
-    return [(draw(-2, 2, n_out, n_in), draw(-2, 2, n_in), draw(-1, 1, n_out), draw(-2, 2, n_out))
+    def draw(low, high, *shape):
+        return np.array([number(low, high) for _ in range(int(np.prod(shape)))]).reshape(shape)
+
+    return [(draw(0.2, 2, n_out, n_in), draw(0.2, 2, n_in), draw(0.1, 1, n_out), draw(0.2, 2, n_out))
             for n_out, n_in in LAYER_SHAPES]
 
 

@@ -97,7 +97,14 @@ def test_every_stored_graph_shrinks_with_its_column(path):
                        f"off in a narrower column; viz draws them as wide as the column: ./dev regenerate")
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))
+# Not yet readable (issue 17 stays open for it): notebook 13's loss graph (cell 16) is about
+# 2,300 px wide, so its text is about 5 px in an 848 px column. Strict: the mark goes when it is fixed.
+TEXT_NOT_YET_READABLE = {"13_softmax_and_cross_entropy.ipynb"}
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(
+    strict=True, reason="issue 17: notebook 13 cell 16 draws text under 9 px")) if p.name in TEXT_NOT_YET_READABLE
+    else p for p in NOTEBOOKS], ids=ids(NOTEBOOKS))
 def test_no_stored_drawing_has_text_under_9_px_in_the_narrow_column(path):
     small = {}
     for i, data, previous in graph_outputs(path, with_previous=True):
