@@ -15,7 +15,7 @@ import series_checks as sc
 from checks_battery import (AlwaysEqual, assert_distinct_hints, assert_hint, assert_passes,
                             assert_refused, assert_refuses_battery, assert_waiting, run)
 from micrograd_core import MLP, Value
-from series_checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08, nb09, nb10, nb11, nb12, nb16
+from series_checks import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08, nb09, nb10, nb11, nb12, nb18
 
 
 def hints_of(check, mistakes, secrets=(), parts=False):
@@ -816,10 +816,10 @@ def test_nb12_l2():
     assert_refuses_battery(check, (0.9998,), 0, secrets=[0.9998])
 
 
-# ================================================================================== notebook 16
+# ================================================================================== notebook 18
 
 def test_nb16_node_count():
-    check = nb16.check_node_count
+    check = nb18.check_node_count
     assert_waiting(check, ..., 52800)
     assert_passes(check, 528, 52800)
     hints_of(check, [((528, 528), "our engine has no batches"), ((528, 1000), "the batch is 100 separate calls"),
@@ -833,8 +833,8 @@ def test_nb16_node_count():
 
 
 def test_nb16_two_backwards():
-    check = nb16.check_two_backwards
-    a, b = Value(nb16.EX2_A), Value(nb16.EX2_B)
+    check = nb18.check_two_backwards
+    a, b = Value(nb18.EX2_A), Value(nb18.EX2_B)
     z = a * b + b ** 2
     z.backward()
     z.backward()   # our engine: the intermediate grads of the first call are fed back in
@@ -855,7 +855,7 @@ def test_nb16_two_backwards():
 def test_nb16_two_backwards_reads_numpy_numbers_as_numbers():
     """A numpy number for c_grad is read as a number (np.float64 used to be, np.int64 was not), and
     numpy's True/False is refused as a number, with the vocabulary's one wording."""
-    check = nb16.check_two_backwards
+    check = nb18.check_two_backwards
     for c_grad in (np.int64(2), np.float64(2.0), np.float32(2.0)):
         assert_hint(check, (-6.0, -8.0, c_grad), "that is what OUR engine would store")
     for c_grad in (np.True_, np.False_):
@@ -864,8 +864,8 @@ def test_nb16_two_backwards_reads_numpy_numbers_as_numbers():
 
 
 def test_nb16_vectorised_grads():
-    check = nb16.check_vectorised_grads
-    W, x, c = nb16.EX3_W, nb16.EX3_X, nb16.EX3_C
+    check = nb18.check_vectorised_grads
+    W, x, c = nb18.EX3_W, nb18.EX3_X, nb18.EX3_C
     ref = (np.outer(c, x), W.T @ c, c.copy())
     assert_waiting(check, ..., ref[1], ref[2])
     assert_passes(check, *ref)
@@ -889,21 +889,21 @@ def test_nb16_vectorised_grads():
 def test_nb16_vectorised_grads_print_no_numpy_warning(capfd):
     """A complex array used to pass, with numpy's ComplexWarning (and a line of the checker's source)
     in the output; an answer whose arithmetic warns prints no warning either."""
-    check = nb16.check_vectorised_grads
-    W, x, c = nb16.EX3_W, nb16.EX3_X, nb16.EX3_C
+    check = nb18.check_vectorised_grads
+    W, x, c = nb18.EX3_W, nb18.EX3_X, nb18.EX3_C
     with np.errstate(all="warn"):
         for args in [(np.outer(c, x) + 0j, W.T @ c, c), (np.outer(c, x) * np.array(np.inf), W.T @ c, c)]:
             assert not check(*args)
             out, err = capfd.readouterr()
-            assert "Warning" not in out + err and "nb16.py" not in out + err, out + err
+            assert "Warning" not in out + err and "nb18.py" not in out + err, out + err
 
 
 def test_nb16_no_helper_returns_an_answer():
-    """No function of nb16 that a learner can call without arguments returns an exercise's answer
-    (nb16._engine_grads() used to give the three arrays of Exercise 3, _nodes_per_call() the count)."""
+    """No function of nb18 that a learner can call without arguments returns an exercise's answer
+    (nb18._engine_grads() used to give the three arrays of Exercise 3, _nodes_per_call() the count)."""
     import inspect
-    W, x, c = nb16.EX3_W, nb16.EX3_X, nb16.EX3_C
-    for name, fn in vars(nb16).items():
+    W, x, c = nb18.EX3_W, nb18.EX3_X, nb18.EX3_C
+    for name, fn in vars(nb18).items():
         if not callable(fn) or isinstance(fn, type):
             continue
         try:
@@ -915,11 +915,11 @@ def test_nb16_no_helper_returns_an_answer():
             continue
         result = fn()
         if isinstance(result, (int, float)):
-            assert result not in (528, 52800), f"nb16.{name}() returns the count of Exercise 1"
+            assert result not in (528, 52800), f"nb18.{name}() returns the count of Exercise 1"
         if isinstance(result, (tuple, list)) and len(result) >= 2:
             assert not all(isinstance(r, np.ndarray) for r in result[:3]), \
-                f"nb16.{name}() returns the arrays of Exercise 3"
-            assert list(result[:2]) != [-6.0, -8.0], f"nb16.{name}() returns the grads of Exercise 2"
+                f"nb18.{name}() returns the arrays of Exercise 3"
+            assert list(result[:2]) != [-6.0, -8.0], f"nb18.{name}() returns the grads of Exercise 2"
 
 
 def _layer_grads(W, x, b, c):
@@ -927,32 +927,32 @@ def _layer_grads(W, x, b, c):
 
 
 def _lesson16_namespace():
-    """What the first code cell of notebook 16 imports (its other lines set seeds)."""
+    """What the first code cell of notebook 18 imports (its other lines set seeds)."""
     import ast
     import json
-    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "16_going_further.ipynb")
+    cells = json.loads((Path(__file__).resolve().parent.parent / "notebooks" / "18_going_further.ipynb")
                        .read_text(encoding="utf-8"))["cells"]
     source = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
     imports = [node for node in ast.parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
     namespace = {}
-    exec(compile(ast.Module(imports, type_ignores=[]), "16_going_further.ipynb", "exec"), namespace)
+    exec(compile(ast.Module(imports, type_ignores=[]), "18_going_further.ipynb", "exec"), namespace)
     namespace.pop("__builtins__", None)
     return namespace
 
 
 def test_nb16_layer_grads_has_no_answer_key_in_reach():
-    """nb16._engine_layer_grads used to pass as layer_grads."""
+    """nb18._engine_layer_grads used to pass as layer_grads."""
     from checks_battery import assert_no_reachable_answer
-    assert_no_reachable_answer(nb16.check_layer_grads, nb16, _lesson16_namespace())
-    assert not hasattr(nb16, "_engine_layer_grads")
+    assert_no_reachable_answer(nb18.check_layer_grads, nb18, _lesson16_namespace())
+    assert not hasattr(nb18, "_engine_layer_grads")
 
 
 def test_nb16_layer_grads_cases_are_drawn_afresh_for_every_check(monkeypatch):
     from checks_battery import assert_a_lookup_table_fails
     monkeypatch.setenv("SERIES_CHECKS_IN_PROCESS", "1")   # so that the recorder sees the calls
-    assert_a_lookup_table_fails(nb16.check_layer_grads, _layer_grads)
+    assert_a_lookup_table_fails(nb18.check_layer_grads, _layer_grads)
     with sc.quiet():
-        first, second = nb16.check_layer_grads(_layer_grads), nb16.check_layer_grads(_layer_grads)
+        first, second = nb18.check_layer_grads(_layer_grads), nb18.check_layer_grads(_layer_grads)
     assert first and first.message == second.message
 
 
@@ -968,15 +968,15 @@ def test_nb16_layer_grads_refuse_arrays_that_are_not_real_numbers_and_print_no_w
     }
     with np.errstate(all="warn"):
         for words, fn in wrong.items():
-            verdict = nb16.check_layer_grads(fn)
+            verdict = nb18.check_layer_grads(fn)
             out, err = capfd.readouterr()
             assert not verdict and words in verdict.message, verdict.message
-            assert "Warning" not in out + err and "nb16.py" not in out + err, out + err
+            assert "Warning" not in out + err and "nb18.py" not in out + err, out + err
 
 
 # ================================================================================== every checker
 
-ALL_MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08, nb09, nb10, nb11, nb12, nb16]
+ALL_MODULES = [nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb08, nb09, nb10, nb11, nb12, nb18]
 
 
 def test_every_checker_is_tested():
@@ -1026,7 +1026,7 @@ WRONG_CALLS = [
     (nb09.check_exercise_2, ("x3", "B")), (nb09.check_exercise_3a, (1.0,)), (nb09.check_exercise_3b, (1.0,)),
     (nb10.check_exercise_1, (112,)), (nb10.check_exercise_2, (5, list)), (nb11.check_learning_rate, (-1.0,)),
     (nb12.check_margin_loss, (3.0,)), (nb12.check_score_grads, ([0.0] * 5,)), (nb12.check_l2_gradient, (8e-5,)),
-    (nb12.check_shrink_factor, (0.9999,)), (nb16.check_node_count, (33, 0)), (nb16.check_two_backwards, (-3.0, -4.0, None)),
+    (nb12.check_shrink_factor, (0.9999,)), (nb18.check_node_count, (33, 0)), (nb18.check_two_backwards, (-3.0, -4.0, None)),
 ]
 
 

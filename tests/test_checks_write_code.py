@@ -16,7 +16,7 @@ import pytest
 import series_checks
 from expressions import recursive_order
 from micrograd_core import Value
-from series_checks import nb00, nb02, nb03, nb05, nb09, nb10, nb16
+from series_checks import nb00, nb02, nb03, nb05, nb09, nb10, nb18
 
 
 # ----------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ EXERCISES = {
     "nb05 my_topological_order": (nb05.check_my_topological_order, my_topological_order, ORDER_MISTAKES, 1),
     "nb09 neuron": (nb09.check_neuron, neuron, NEURON_MISTAKES, 3),
     "nb10 count_parameters": (nb10.check_count_parameters, count_parameters, COUNT_PARAMETERS_MISTAKES, 2),
-    "nb16 layer_grads": (nb16.check_layer_grads, layer_grads, LAYER_MISTAKES, 4),
+    "nb18 layer_grads": (nb18.check_layer_grads, layer_grads, LAYER_MISTAKES, 4),
 }
 
 

@@ -1,4 +1,4 @@
-"""Checkers for notebook 16, going further.
+"""Checkers for notebook 18, going further.
 
 Exercise 1 counts nodes with the engine itself; exercise 2 replays PyTorch's rules with the engine
 (two backward calls, intermediate grads cleared in between) and a finite difference; exercise 3
