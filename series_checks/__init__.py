@@ -23,8 +23,11 @@ turns off the garbage collector. Every @checker runs through one guard, `_guarde
 the whole check runs in a fork of this process (on Linux), which is stopped after CHECK_BUDGET
 seconds whatever the code inside catches; what the learner's code prints is kept to a few lines; and
 any global state that the learner's code changed (the collector, the recursion limit, stdout, a
-patched module) is named in a note after the verdict. Where fork is missing (Windows, macOS), the
-check runs in this process under a timer, and the state is put back and named all the same.
+patched module) is named in a note after the verdict. Where fork is missing or unsafe (Windows,
+macOS), the check runs in a worker thread that this process watches: when time is up, every line
+of the learner's code raises (sys.monitoring, Python 3.12+), so no `except:` can hold it either, and
+the state is put back and named all the same. Only Python 3.11 off Linux falls back to a timer that
+such a loop can outlast.
 
 The exercise-specific checkers live in one module per notebook: series_checks.nb03, ...
 """
@@ -42,6 +45,7 @@ import random
 import select
 import signal
 import sys
+import sysconfig
 import threading
 import time
 import types
@@ -243,7 +247,7 @@ def checker(fn=None, *, exercise=None):
                 with keep_random_state():
                     result = fn(*args, **kwargs)
             except BaseException as e:  # noqa: BLE001 - learner code may raise anything at all
-                if isinstance(e, KeyboardInterrupt) and not _in_child:
+                if isinstance(e, KeyboardInterrupt) and not (_in_child or _in_worker()):
                     raise   # the learner pressed stop while the check ran in this process
                 result = failed(label, f"{UNCHECKABLE} ({_exception_text(e)}). Check that each "
                                        f"answer has the form the exercise asks for.")
@@ -289,6 +293,8 @@ def _guarded(label, check, args, kwargs):
     try:
         if _can_fork():
             outcome = _in_a_fork(check, args, kwargs)
+        elif _can_watch():
+            outcome = _in_a_watched_thread(check, args, kwargs)
         else:
             outcome = _in_this_process(check, args, kwargs)
     finally:
@@ -305,9 +311,12 @@ def _guarded(label, check, args, kwargs):
             _print_line("note", note)
         return Verdict(ok, message, kind)
     if status == "late":
+        still = (" It is still running in the background (a call that Python cannot interrupt, "
+                 "such as a very long sleep); restart the kernel if the notebook feels slow."
+                 if outcome[1] == "abandoned" else "")
         return failed(label, f"the check was stopped after {CHECK_BUDGET:g} s while your code was still "
                              f"running. Is there a loop that never ends (one whose `except:` catches "
-                             f"everything, even the stop), or a call that is very slow?")
+                             f"everything, even the stop), or a call that is very slow?{still}")
     return failed(label, f"{UNCHECKABLE}: the check's process ended without an answer ({outcome[1]}).")
 
 
@@ -442,10 +451,23 @@ def _note(notes, where):
     return [f"Note: during the check your code {'; '.join(notes)}. {where}"]
 
 
+@contextlib.contextmanager
+def _lines_kept(lines):
+    """The checker's own lines go to `lines` while learner code runs, not into what it prints
+    (whose bound would cut them off); the guard prints them after the learner's output."""
+    global _kept_lines
+    _kept_lines = lines
+    try:
+        yield
+    finally:
+        _kept_lines = None
+
+
 def _in_this_process(check, args, kwargs):
     """The guard without fork: a timer for the whole check, and the state put back afterwards."""
+    lines = []
     try:
-        with _time_limit(CHECK_BUDGET):
+        with _lines_kept(lines), _time_limit(CHECK_BUDGET):
             verdict, printed, notes, undo = _run_check(check, args, kwargs)
     except _TimeUp:
         return ("late", None)
@@ -453,7 +475,134 @@ def _in_this_process(check, args, kwargs):
         fix()
     notes = _note(notes, "The check put it back; take that line out of your code, or your notebook "
                          "will change each time it runs.")
-    return ("done", ((verdict.ok, verdict.message, verdict.kind), [], printed.text(), notes))
+    return ("done", ((verdict.ok, verdict.message, verdict.kind), lines, printed.text(), notes))
+
+
+# ---- without fork: a worker thread, watched ------------------------------------------------------
+# The check runs in a worker thread while this thread waits. Each time limit (the whole check's,
+# and call_safely's per call) is a deadline on a stack. When one passes, the watcher switches on
+# sys.monitoring's LINE and JUMP events, and from then on every line of code outside this package
+# that the worker runs raises _TimeUp. A bare `except:` catches one of them, but the next line it
+# runs (its own `pass`, the loop's jump back) raises again, so the loop unwinds. Nothing is
+# monitored before a deadline passes, so a check costs nothing extra until its time is up.
+
+_GRACE = 2.0           # seconds the worker gets to unwind after the budget, before it is left behind
+# Code that is not the learner's: this package, and Python's own library (contextlib, random...),
+# whose lines must run to the end so that the check can unwind and put the state back.
+_SPARED = tuple({os.path.dirname(os.path.abspath(__file__)) + os.sep,
+                 sysconfig.get_paths()["stdlib"] + os.sep, sysconfig.get_paths()["platstdlib"] + os.sep})
+
+
+class _Worker:
+    """One worker thread's time limits: a stack of time.monotonic() deadlines, outermost first."""
+
+    def __init__(self):
+        self.deadlines, self.left_behind = [], False
+
+    def time_is_up(self):
+        return self.left_behind or bool(self.deadlines) and time.monotonic() >= min(self.deadlines)
+
+
+class _Watch:
+    workers = {}       # thread id -> _Worker, for the check running now and any worker left behind
+    tool = None        # our sys.monitoring tool id, once claimed
+
+
+def _can_watch():
+    return hasattr(sys, "monitoring") and threading.current_thread() is threading.main_thread()
+
+
+def _in_worker():
+    return threading.get_ident() in _Watch.workers
+
+
+def _time_is_up(code, *_):
+    """sys.monitoring callback: raise in a worker's learner code once its time is up."""
+    worker = _Watch.workers.get(threading.get_ident())
+    if worker is not None and worker.time_is_up() and not code.co_filename.startswith(_SPARED):
+        raise _TimeUp
+
+
+def _monitoring(on):
+    mon = sys.monitoring
+    if _Watch.tool is None:
+        free = [i for i in range(6) if mon.get_tool(i) is None]
+        if not free:
+            return      # every tool id taken (a debugger, a profiler...): only the budget's wait remains
+        _Watch.tool = free[-1]
+        mon.use_tool_id(_Watch.tool, "series_checks")
+        for event in (mon.events.LINE, mon.events.JUMP):
+            mon.register_callback(_Watch.tool, event, _time_is_up)
+    mon.set_events(_Watch.tool, (mon.events.LINE | mon.events.JUMP) if on else 0)
+
+
+@contextlib.contextmanager
+def _watched_deadline(seconds):
+    """call_safely's time limit inside a worker: one more deadline for the watcher."""
+    worker = _Watch.workers[threading.get_ident()]
+    worker.deadlines.append(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        worker.deadlines.pop()
+        if not worker.time_is_up():
+            _monitoring(False)   # this call's time was up, the check's is not: back to full speed
+
+
+def _in_a_watched_thread(check, args, kwargs):
+    """The guard without fork: the check runs in a worker thread; see the comment above."""
+    results, lines, stdout, stderr = [], [], sys.stdout, sys.stderr
+    state = _Worker()
+    budget = time.monotonic() + CHECK_BUDGET
+    state.deadlines.append(budget)
+
+    def work():
+        _Watch.workers[threading.get_ident()] = state
+        try:
+            results.append(_run_check(check, args, kwargs))
+        except BaseException as e:  # noqa: BLE001 - reported by the waiting thread
+            results.append(e)
+        finally:
+            _Watch.workers.pop(threading.get_ident(), None)
+
+    old_size = threading.stack_size()
+    with contextlib.suppress(ValueError, RuntimeError):
+        threading.stack_size(64 << 20)   # room for the learner's recursion, as in the main thread
+    worker = threading.Thread(target=work, name="series_checks", daemon=True)
+    with contextlib.suppress(ValueError, RuntimeError):
+        threading.stack_size(old_size)
+    kept = _lines_kept(lines)
+    kept.__enter__()
+    worker.start()
+    try:
+        while worker.is_alive() and time.monotonic() < budget + _GRACE:
+            worker.join(0.02)
+            if worker.is_alive() and state.time_is_up():
+                _monitoring(True)
+    except KeyboardInterrupt:        # the learner pressed stop: stop the worker too, then stop
+        state.left_behind = True
+        _monitoring(True)
+        worker.join(_GRACE)
+        raise
+    finally:
+        # Off again, even if a worker is left behind: monitoring every line of the notebook would
+        # slow it down for good. A worker left behind dies in the next check's time-up window.
+        _monitoring(False)
+        kept.__exit__(None, None, None)
+    if worker.is_alive():            # stuck where Python cannot interrupt it: leave it behind
+        state.left_behind = True
+        sys.stdout, sys.stderr = stdout, stderr
+        return ("late", "abandoned")
+    if time.monotonic() >= budget or not results:
+        return ("late", None)
+    if isinstance(results[0], BaseException):
+        raise results[0]
+    verdict, printed, notes, undo = results[0]
+    for fix in undo:
+        fix()
+    notes = _note(notes, "The check put it back; take that line out of your code, or your notebook "
+                         "will change each time it runs.")
+    return ("done", ((verdict.ok, verdict.message, verdict.kind), lines, printed.text(), notes))
 
 
 def _in_a_fork(check, args, kwargs):
@@ -797,6 +946,10 @@ def _time_limit(seconds):
     if seconds is None or seconds <= 0:
         yield
         return
+    if _in_worker():
+        with _watched_deadline(seconds):
+            yield
+        return
     main = threading.current_thread() is threading.main_thread()
     if main and hasattr(signal, "setitimer"):
         def stop(signum, frame):
@@ -863,7 +1016,7 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
         return False, failed(exercise, f"{who} was still running after {seconds:g} s{where}: is there "
                                        f"a loop that never ends?")
     except BaseException as e:  # noqa: BLE001 - the learner's code: anything it raises is a hint
-        if isinstance(e, KeyboardInterrupt) and not _in_child:
+        if isinstance(e, KeyboardInterrupt) and not (_in_child or _in_worker()):
             raise   # the learner pressed stop while the check ran in this process
         return False, failed(exercise, f"{who} raised {_exception_text(e)}{where}.")
     return True, result
