@@ -42,6 +42,7 @@ import numbers
 import os
 import pickle
 import random
+import re
 import select
 import signal
 import sys
@@ -50,6 +51,8 @@ import threading
 import time
 import types
 import warnings
+
+from series_language import N_, _
 
 __all__ = [
     # verdicts and what they print
@@ -198,21 +201,33 @@ def _print_line(kind, text):
         pass
 
 
-def waiting(exercise, what="replace the `...` with your answer"):
+def exercise_label(exercise):
+    """"Exercise 2" in the notebook's language (the checkers name their exercises in English)."""
+    match = re.fullmatch(r"Exercise (\d+)(.*)", exercise)
+    if match:
+        return _("Exercise {number}").format(number=match.group(1)) + match.group(2)
+    return _(exercise)
+
+
+def waiting(exercise, what=N_("replace the `...` with your answer")):
     """The exercise is untouched: say what to fill in. A false Verdict (nothing to grade yet)."""
-    text = f"{exercise}: waiting for your answer ({what}), then run this cell again."
+    text = _("{exercise}: waiting for your answer ({what}), then run this cell again.").format(
+        exercise=exercise_label(exercise), what=_(what))
     _emit("waiting", text)
     return Verdict(False, text, "waiting")
 
 
 def passed(exercise, detail=""):
-    text = f"{exercise}: correct." + (f" {detail}" if detail else "")
+    if detail:
+        text = _("{exercise}: correct. {detail}").format(exercise=exercise_label(exercise), detail=_(detail))
+    else:
+        text = _("{exercise}: correct.").format(exercise=exercise_label(exercise))
     _emit("passed", text)
     return Verdict(True, text, "passed")
 
 
 def failed(exercise, hint):
-    text = f"{exercise}: not yet. Hint: {hint}"
+    text = _("{exercise}: not yet. Hint: {hint}").format(exercise=exercise_label(exercise), hint=_(hint))
     _emit("failed", text)
     return Verdict(False, text, "failed")
 
@@ -226,7 +241,7 @@ def all_passed(verdicts):
     return Verdict(ok, "\n".join(v.message for v in verdicts), kind)
 
 
-UNCHECKABLE = "this answer could not be checked"
+UNCHECKABLE = N_("this answer could not be checked")
 
 
 def checker(fn=None, *, exercise=None):
@@ -249,8 +264,9 @@ def checker(fn=None, *, exercise=None):
             except BaseException as e:  # noqa: BLE001 - learner code may raise anything at all
                 if isinstance(e, KeyboardInterrupt) and not (_in_child or _in_worker()):
                     raise   # the learner pressed stop while the check ran in this process
-                result = failed(label, f"{UNCHECKABLE} ({_exception_text(e)}). Check that each "
-                                       f"answer has the form the exercise asks for.")
+                result = failed(label, _("{uncheckable} ({error}). Check that each answer has the form the "
+                                         "exercise asks for.").format(uncheckable=_(UNCHECKABLE),
+                                                                      error=_exception_text(e)))
             finally:
                 _collectors.pop()
             if isinstance(result, Verdict):
@@ -735,7 +751,7 @@ def _is_value(obj):
     return isinstance(obj, Value)
 
 
-def read_number(exercise, answer, name="the answer"):
+def read_number(exercise, answer, name=N_("the answer")):
     """The answer as a finite float, or None after printing the one wording for its mistake.
 
     Refused, each with its own sentence: a Value, True/False, text (also "inf" or "3.5"), a number
@@ -750,34 +766,39 @@ def read_number(exercise, answer, name="the answer"):
 
 def _number_problem(answer, name):
     """Why answer is not a usable number (the sentence to show), or "" when it is one."""
+    name = _(name)
     if is_waiting(answer):
-        return f"{name} is still `...` (or None): put a number there."
+        return _("{name} is still `...` (or None): put a number there.").format(name=name)
     if _is_value(answer):
-        return f"{name} is a Value; the answer is a plain number (a Value's number is its .data)."
+        return _("{name} is a Value; the answer is a plain number (a Value's number is its .data).").format(
+            name=name)
     if isinstance(answer, bool) or _is_numpy_bool(answer):
-        return f"{name} should be a number, not True or False."
+        return _("{name} should be a number, not True or False.").format(name=name)
     if isinstance(answer, (str, bytes)):
-        return f"{name} is text ({describe(answer)}); write the number itself, without quotes."
+        return _("{name} is text ({text}); write the number itself, without quotes.").format(
+            name=name, text=describe(answer))
     if isinstance(answer, numbers.Complex) and not isinstance(answer, numbers.Real):
-        return f"{name} is a complex number: give a real number."
+        return _("{name} is a complex number: give a real number.").format(name=name)
     numpy_number = type(answer).__module__.split(".")[0] == "numpy"
     if isinstance(answer, (int, float)) and type(answer) not in (int, float) and not numpy_number:
         # a subclass of int or float can say one thing as itself and another through float()
-        return f"{name} should be a plain number (an int or a float), got {describe(answer)}."
+        return _("{name} should be a plain number (an int or a float), got {what}.").format(
+            name=name, what=describe(answer))
     try:
         value = float(answer)
     except OverflowError:
         digits = math.floor(math.log10(abs(answer))) + 1 if isinstance(answer, numbers.Integral) else None
-        size = f" (it has {digits} digits)" if digits else ""
-        return f"{name} is too large for a float{size}: check how you computed it."
+        size = _(" (it has {digits} digits)").format(digits=digits) if digits else ""
+        return _("{name} is too large for a float{size}: check how you computed it.").format(name=name, size=size)
     except Exception:  # noqa: BLE001 - a learner's object may fail to convert in any way
-        return f"{name} should be a number, got {describe(answer)}."
+        return _("{name} should be a number, got {what}.").format(name=name, what=describe(answer))
     if not isinstance(answer, numbers.Real) and type(answer).__module__.split(".")[0] != "numpy":
-        return f"{name} should be a number, got {describe(answer)}."
+        return _("{name} should be a number, got {what}.").format(name=name, what=describe(answer))
     if math.isnan(value):
-        return f"{name} is nan (not a number): give an ordinary finite number."
+        return _("{name} is nan (not a number): give an ordinary finite number.").format(name=name)
     if math.isinf(value):
-        return f"{name} is {'-' if value < 0 else ''}inf: give an ordinary finite number."
+        return _("{name} is {inf}: give an ordinary finite number.").format(
+            name=name, inf="-inf" if value < 0 else "inf")
     return ""
 
 
@@ -785,7 +806,7 @@ def _number_problem(answer, name):
 _WHOLE_LIMIT = 2 ** 53
 
 
-def read_whole_number(exercise, answer, name="the answer"):
+def read_whole_number(exercise, answer, name=N_("the answer")):
     """The answer as an int, or None after printing what is wrong: never truncates (3.7 is refused)."""
     problem = _whole_problem(answer, name)
     if problem:
@@ -883,13 +904,13 @@ def numeric_derivative(f, x, h=1e-6):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-GENERIC_HINT = ("recompute it step by step: local derivative times the upstream gradient, and add "
-                "up the contributions of every path.")
-SIGN_HINT = "the size looks right but the sign is flipped: check each factor's sign."
+GENERIC_HINT = N_("recompute it step by step: local derivative times the upstream gradient, and add "
+                  "up the contributions of every path.")
+SIGN_HINT = N_("the size looks right but the sign is flipped: check each factor's sign.")
 
 
 def check_number(exercise, answer, expected, hints=(), tol=1e-4, confirmed_by="",
-                 otherwise=GENERIC_HINT, name="the answer", what=None, whole=False):
+                 otherwise=GENERIC_HINT, name=N_("the answer"), what=None, whole=False):
     """Compare a numeric answer with the expected value, and hint at the likely mistake.
 
     hints: (wrong value, message) pairs, the declared wrong answers: when the answer matches one,
@@ -913,7 +934,7 @@ def check_number(exercise, answer, expected, hints=(), tol=1e-4, confirmed_by=""
         if value == wrong or close(value, wrong, tol):
             return failed(exercise, message)
     if whole and value < 0 <= expected:
-        return failed(exercise, "a count is never negative.")
+        return failed(exercise, _("a count is never negative."))
     if expected != 0 and (value == -expected or close(value, -expected, tol)):
         return failed(exercise, SIGN_HINT)
     return failed(exercise, otherwise)

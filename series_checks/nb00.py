@@ -9,6 +9,7 @@ each check (fresh_rng()), so no table of cases seen before can pass.
 
 from . import check_number, checker, close, failed, is_waiting, lecture_expression, passed
 from . import read_number, waiting
+from series_language import N_, _
 
 __all__ = ["build_L", "check_new_L", "check_nudged_L"]
 
@@ -28,21 +29,21 @@ NEW_INPUTS = {"a": -1.0, "b": 5.0, "c": 2.0, "f": 3.0}
 def check_new_L(answer):
     """Exercise 1: L = (a*b + c) * f for a = -1, b = 5, c = 2, f = 3, worked out by hand."""
     a, b, c, f = NEW_INPUTS.values()
-    L, _ = build_L(a, b, c, f)
+    L, _leaves = build_L(a, b, c, f)   # not `_`: that name is gettext here
     hints = [
-        (a * b + c * f, "it looks like the parentheses were dropped: the sum a*b + c is "
-                        "computed first, and only then multiplied by f."),
-        (a * b * f, "c seems to be missing: it is added to a*b before the multiplication by f."),
-        (a * (b + c) * f, "the first step is the product a*b; c is added to that product."),
-        (a * b + c, "that is d = a*b + c, one step before the end: L is d times f."),
-        (a * b, "that is e = a*b, the first intermediate value: keep going to L."),
-        (-L.data, "the size is right but the sign is flipped: check the sign of each product."),
+        (a * b + c * f, _("it looks like the parentheses were dropped: the sum a*b + c is "
+                          "computed first, and only then multiplied by f.")),
+        (a * b * f, _("c seems to be missing: it is added to a*b before the multiplication by f.")),
+        (a * (b + c) * f, _("the first step is the product a*b; c is added to that product.")),
+        (a * b + c, _("that is d = a*b + c, one step before the end: L is d times f.")),
+        (a * b, _("that is e = a*b, the first intermediate value: keep going to L.")),
+        (-L.data, _("the size is right but the sign is flipped: check the sign of each product.")),
     ]
     return check_number("Exercise 1", answer, L.data, hints,
-                        confirmed_by="The engine, run on the same four inputs, gives the same L.",
-                        otherwise="compute it in the order the code does: e = a*b, then d = e + c, "
-                                  "then L = d*f, with the new inputs (not those of the preview).",
-                        what="replace the `...` with the number you predict for L")
+                        confirmed_by=_("The engine, run on the same four inputs, gives the same L."),
+                        otherwise=_("compute it in the order the code does: e = a*b, then d = e + c, "
+                                    "then L = d*f, with the new inputs (not those of the preview)."),
+                        what=_("replace the `...` with the number you predict for L"))
 
 
 # Exercise 2 ------------------------------------------------------------------------------------
@@ -56,7 +57,7 @@ def check_nudged_L(answer):
     """Exercise 2: L after a and b both go up by 0.1, predicted from the grads: L + (a.grad + b.grad) * 0.1."""
     ex = "Exercise 2"
     if is_waiting(answer):
-        return waiting(ex, "replace the `...` with your prediction of the new L")
+        return waiting(ex, _("replace the `...` with your prediction of the new L"))
     value = read_number(ex, answer)
     if value is None:
         return False
@@ -66,33 +67,34 @@ def check_nudged_L(answer):
     L.backward()
     change = (va.grad + vb.grad) * NUDGE
     predicted = L.data + change                      # the prediction from the gradient
-    rebuilt, _ = build_L(a + NUDGE, b + NUDGE, c, f)  # the engine, run again on the new inputs
+    rebuilt, _leaves = build_L(a + NUDGE, b + NUDGE, c, f)  # the engine, run again on the new inputs
     exact = rebuilt.data
     if close(value, predicted):
-        return passed(ex, f"Re-evaluating L at a = {a + NUDGE:g}, b = {b + NUDGE:g} gives {exact:.4f}, close "
-                          f"to the prediction but not equal: the gap, {exact - value:.4f}, is f * 0.1 * 0.1, "
-                          f"the product of the two nudges that a straight-line prediction cannot see. Ten "
-                          f"times smaller nudges would make it a hundred times smaller.")
+        return passed(ex, _("Re-evaluating L at a = {a}, b = {b} gives {exact}, close to the prediction but "
+                            "not equal: the gap, {gap}, is f * 0.1 * 0.1, the product of the two nudges that a "
+                            "straight-line prediction cannot see. Ten times smaller nudges would make it a "
+                            "hundred times smaller.").format(a=f"{a + NUDGE:g}", b=f"{b + NUDGE:g}",
+                                                            exact=f"{exact:.4f}", gap=f"{exact - value:.4f}"))
     hints = [
-        (change, "that is how much L changes; the question asks for the new value of L, "
-                 "so add that change to L's old value."),
-        (L.data - change, "the change goes the wrong way: add grad times nudge for each input, with the signs "
-                          "they have."),
-        (L.data, "that is L before the nudge: each nudged input changes L by its grad times 0.1."),
-        (L.data + va.grad * NUDGE, "b moves too: add b.grad times b's nudge."),
-        (L.data + vb.grad * NUDGE, "a moves too: add a.grad times a's nudge."),
-        (L.data + va.grad * NUDGE - vb.grad * NUDGE, "check the sign of b's term: b goes up, and b.grad is "
-                                                     "negative, so that term lowers L."),
-        (L.data + change / 10, "check the size of the nudges: a step of 0.1 each."),
-        (L.data + change * 10, "check the size of the nudges: a step of 0.1 each, not a step of 1."),
-        (exact, "that is the exact new L, from re-evaluating the formula. The exercise asks for the "
-                "gradient's prediction from L, a.grad and b.grad alone; the checker then compares the two."),
+        (change, _("that is how much L changes; the question asks for the new value of L, "
+                   "so add that change to L's old value.")),
+        (L.data - change, _("the change goes the wrong way: add grad times nudge for each input, with the "
+                            "signs they have.")),
+        (L.data, _("that is L before the nudge: each nudged input changes L by its grad times 0.1.")),
+        (L.data + va.grad * NUDGE, _("b moves too: add b.grad times b's nudge.")),
+        (L.data + vb.grad * NUDGE, _("a moves too: add a.grad times a's nudge.")),
+        (L.data + va.grad * NUDGE - vb.grad * NUDGE, _("check the sign of b's term: b goes up, and b.grad is "
+                                                       "negative, so that term lowers L.")),
+        (L.data + change / 10, _("check the size of the nudges: a step of 0.1 each.")),
+        (L.data + change * 10, _("check the size of the nudges: a step of 0.1 each, not a step of 1.")),
+        (exact, _("that is the exact new L, from re-evaluating the formula. The exercise asks for the "
+                  "gradient's prediction from L, a.grad and b.grad alone; the checker then compares the two.")),
     ]
     for wrong, hint in hints:
         if close(value, wrong):
             return failed(ex, hint)
-    return failed(ex, "new L is about old L + a.grad * (a's nudge) + b.grad * (b's nudge); read the numbers "
-                      "from the preview above.")
+    return failed(ex, _("new L is about old L + a.grad * (a's nudge) + b.grad * (b's nudge); read the numbers "
+                        "from the preview above."))
 
 
 # ==============================================================================================
@@ -147,24 +149,25 @@ def _predict_cases(rng):
 # A mistake's hint is given when the function makes that mistake on every case it gets wrong (a
 # wrong function that matches one of them once, by chance, gets the general hint instead).
 _PREDICT_MISTAKES = [
-    ("change", ": that is the change of L. Return the new L: the old L.data plus that change."),
-    ("sign", ": the change has the wrong sign. A positive grad and a positive nudge raise L."),
-    ("before", ", which is L before the nudge: add grad x change for every nudged input."),
-    ("data", ": that multiplies each change by the input's .data; use its .grad."),
-    ("exact", ", the exact new L from re-evaluating the formula. Predict it from L.data and the grads "
-              "only: that is what a gradient is for, and it works for any expression."),
+    ("change", N_("{where}: that is the change of L. Return the new L: the old L.data plus that change.")),
+    ("sign", N_("{where}: the change has the wrong sign. A positive grad and a positive nudge raise L.")),
+    ("before", N_("{where}, which is L before the nudge: add grad x change for every nudged input.")),
+    ("data", N_("{where}: that multiplies each change by the input's .data; use its .grad.")),
+    ("exact", N_("{where}, the exact new L from re-evaluating the formula. Predict it from L.data and the "
+                 "grads only: that is what a gradient is for, and it works for any expression.")),
 ]
 
 
 def _predict_hint(wrong):
     """The hint for a function that is not right on the cases in `wrong`, naming the first."""
     n, moved, value = wrong[0]
-    where = f"with L = {n['before']:.4f} and a nudge of {moved}, your function returns {value:.4f}"
+    where = _("with L = {L} and a nudge of {moved}, your function returns {value}").format(
+        L=f"{n['before']:.4f}", moved=moved, value=f"{value:.4f}")
     for key, hint in _PREDICT_MISTAKES:
-        if all(close(got, n[key]) for n, _, got in wrong):
-            return where + hint
-    return (f"{where}. The prediction is L.data plus, for every input in nudges, "
-            f"that input's grad times its change.")
+        if all(close(got, n[key]) for n, _moved, got in wrong):
+            return _(hint).format(where=where)
+    return _("{where}. The prediction is L.data plus, for every input in nudges, that input's grad times "
+             "its change.").format(where=where)
 
 
 @checker
@@ -172,13 +175,14 @@ def check_predict_L(predict_L):
     """Exercise 3: predict_L(L, nudges) returns L.data + the sum of leaf.grad * change."""
     ex = "Exercise 3"
     if is_waiting(predict_L) or is_unwritten(predict_L):
-        return waiting(ex, "write the body of predict_L in place of the `...`")
+        return waiting(ex, _("write the body of predict_L in place of the `...`"))
     if not callable(predict_L):
-        return failed(ex, "pass the function itself, without calling it: check_predict_L(predict_L).")
+        return failed(ex, _("pass the function itself, without calling it: check_predict_L(predict_L)."))
     wrong = []   # (the case's numbers, its nudges in words, what the function returned) where it is wrong
     for L, leaves, nudges in _predict_cases(fresh_rng()):
         n = _predict_candidates(L, leaves, nudges)         # before the learner's code sees the case
-        moved = ", ".join(f"{v.label} by {dv:+.2f}" for v, dv in nudges.items())
+        moved = _(", ").join(_("{label} by {change}").format(label=v.label, change=f"{dv:+.2f}")
+                             for v, dv in nudges.items())
         ok, value = call_and_read(ex, predict_L, L, dict(nudges))
         if not ok:
             return value
@@ -186,8 +190,9 @@ def check_predict_L(predict_L):
             wrong.append((n, moved, value))
     if wrong:
         return failed(ex, _predict_hint(wrong))
-    return passed(ex, f"Your predictions match on {PREDICT_CASES} expressions drawn at random, which you had "
-                      f"not seen. Re-evaluating the formula gives slightly different numbers: when several "
-                      f"inputs move at once, the gradient's straight-line prediction is close, not exact.")
+    return passed(ex, _("Your predictions match on {n} expressions drawn at random, which you had not seen. "
+                        "Re-evaluating the formula gives slightly different numbers: when several inputs move "
+                        "at once, the gradient's straight-line prediction is close, not exact.").format(
+                            n=PREDICT_CASES))
 
 __all__ += ["check_predict_L"]

@@ -9,6 +9,7 @@ from micrograd_core import Value
 
 from . import call_safely, checker, close, failed, is_function, is_unwritten, is_waiting
 from . import numeric_derivative, passed, read_choice, read_number, waiting
+from series_language import _
 
 __all__ = ["f", "check_flat_point", "check_d_wrt_b", "check_best_h"]
 
@@ -41,17 +42,17 @@ KIND_ALIASES = {"min": "minimum", "max": "maximum", "none": "neither"}
 def _flat_slope_hint(value):
     """The hint for a wrong slope at 2/3, by the mistake it looks like."""
     if close(value, f(X_FLAT)):
-        return "that is the value f(2/3), not the slope: divide a change of f by a change of x."
+        return _("that is the value f(2/3), not the slope: divide a change of f by a change of x.")
     if close(value, engine_slope(0.67), 1e-3) or close(value, engine_slope(0.6667), 1e-5):
-        return ("2/3 rounded to a few decimals is a different point, and the slope there is not "
-                "the same: write x = 2/3 in Python.")
+        return _("2/3 rounded to a few decimals is a different point, and the slope there is not "
+                 "the same: write x = 2/3 in Python.")
     if close(value, engine_slope(0.0)):
-        return "that is the slope at x = 0; nudge f around x = 2/3."
+        return _("that is the slope at x = 0; nudge f around x = 2/3.")
     if 1e-4 < value <= 3.0:
-        return ("the estimate is slightly positive. A forward difference overshoots by about 3h for "
-                "this f (section 1): use the symmetric difference, or a much smaller h.")
-    return ("measure it as in section 3: (f(x + h) - f(x - h)) / (2 * h) with x = 2/3 and a "
-            "small h.")
+        return _("the estimate is slightly positive. A forward difference overshoots by about 3h for "
+                 "this f (section 1): use the symmetric difference, or a much smaller h.")
+    return _("measure it as in section 3: (f(x + h) - f(x - h)) / (2 * h) with x = 2/3 and a "
+             "small h.")
 
 
 @checker
@@ -59,9 +60,9 @@ def check_flat_point(slope, kind):
     """Exercise 1: the slope of f at x = 2/3 (measured), and what kind of point that is."""
     ex = "Exercise 1"
     if is_waiting(slope) and is_waiting(kind):
-        return waiting(ex, "replace both `...`: the measured slope, and the kind of point")
+        return waiting(ex, _("replace both `...`: the measured slope, and the kind of point"))
     if is_waiting(slope):
-        return waiting(ex, "replace the `...` of slope_at_two_thirds with your measured slope")
+        return waiting(ex, _("replace the `...` of slope_at_two_thirds with your measured slope"))
     value = read_number(ex, slope, "slope_at_two_thirds")
     if value is None:
         return False
@@ -70,18 +71,19 @@ def check_flat_point(slope, kind):
     if not (close(value, expected) and close(value, measured)):
         return failed(ex, _flat_slope_hint(value))
     if is_waiting(kind):
-        return waiting(ex, "the slope is right; now replace the `...` of kind_of_point")
+        return waiting(ex, _("the slope is right; now replace the `...` of kind_of_point"))
     said = read_choice(ex, kind, KINDS, "kind_of_point", KIND_ALIASES)
     if said is None:
         return False
     left, right = engine_slope(0.6), engine_slope(0.7)
     truth = "minimum" if left < 0 < right else "maximum" if left > 0 > right else "neither"
     if said != truth:
-        return failed(ex, "the slope is right, but look at its sign just left and just right of 2/3 "
-                          "(try x = 0.6 and x = 0.7): does f go down then up, or up then down?")
-    return passed(ex, f"The engine's grad at x = 2/3 is {_fmt(expected)} and a symmetric difference gives "
-                      f"{_fmt(measured)}. The slope is {_fmt(left)} at x = 0.6 and {_fmt(right)} at x = 0.7: "
-                      f"f goes down, flattens, then goes up.")
+        return failed(ex, _("the slope is right, but look at its sign just left and just right of 2/3 "
+                            "(try x = 0.6 and x = 0.7): does f go down then up, or up then down?"))
+    return passed(ex, _("The engine's grad at x = 2/3 is {grad} and a symmetric difference gives {measured}. "
+                        "The slope is {left} at x = 0.6 and {right} at x = 0.7: f goes down, flattens, then "
+                        "goes up.").format(grad=_fmt(expected), measured=_fmt(measured), left=_fmt(left),
+                                           right=_fmt(right)))
 
 
 # Exercise 2 ------------------------------------------------------------------------------------
@@ -124,27 +126,30 @@ def _engine_d_grads(a, b, c):
 def _d_wrt_b_hint(value, a, b, c):
     """The hint for a wrong slope returned at (a, b, c), by the mistake it looks like."""
     grad_a, grad_b, grad_c, d_value = _engine_d_grads(a, b, c)
-    where = f"at (a, b, c) = ({a:g}, {b:g}, {c:g}) your function returns {value:.4f}"
+    where = _("at (a, b, c) = ({a}, {b}, {c}) your function returns {value}").format(
+        a=f"{a:g}", b=f"{b:g}", c=f"{c:g}", value=f"{value:.4f}")
     if close(value, grad_a):
-        return f"{where}, which follows b's value: that is the slope in a. Nudge b, and only b."
-    if close(value, grad_c):
-        return f"{where}: that is the slope in c. Nudge b, and only b."
-    if close(value, 2 * grad_b):
-        return f"{where}, exactly twice too much: f(b + h) and f(b - h) are 2h apart, so divide by 2h."
-    if close(value, grad_b / 2):
-        return (f"{where}, exactly half of the slope: a symmetric difference divides by 2h, "
-                f"a forward difference by h.")
-    if close(value, grad_a + grad_b):
-        return f"{where}: it looks like a and b were nudged together. Keep a and c where they are."
-    if close(value, d_value):
-        return f"{where}, which is d itself: return the change of d divided by the change of b."
-    if close(value, 0.0):
-        return (f"{where}: the two evaluations of d gave the same number. One of them must use "
-                f"b + h (and the other b - h, or b).")
-    if close(value, grad_b, 1e-2):
-        return f"{where}: close, but not accurate enough. Check h (around 1e-6 works well)."
-    return (f"{where}, which is not the slope of d in b there. Evaluate d at b + h and at b - h, "
-            f"keeping a and c fixed, and divide the difference by 2h.")
+        hint = _("{where}, which follows b's value: that is the slope in a. Nudge b, and only b.")
+    elif close(value, grad_c):
+        hint = _("{where}: that is the slope in c. Nudge b, and only b.")
+    elif close(value, 2 * grad_b):
+        hint = _("{where}, exactly twice too much: f(b + h) and f(b - h) are 2h apart, so divide by 2h.")
+    elif close(value, grad_b / 2):
+        hint = _("{where}, exactly half of the slope: a symmetric difference divides by 2h, "
+                 "a forward difference by h.")
+    elif close(value, grad_a + grad_b):
+        hint = _("{where}: it looks like a and b were nudged together. Keep a and c where they are.")
+    elif close(value, d_value):
+        hint = _("{where}, which is d itself: return the change of d divided by the change of b.")
+    elif close(value, 0.0):
+        hint = _("{where}: the two evaluations of d gave the same number. One of them must use "
+                 "b + h (and the other b - h, or b).")
+    elif close(value, grad_b, 1e-2):
+        hint = _("{where}: close, but not accurate enough. Check h (around 1e-6 works well).")
+    else:
+        hint = _("{where}, which is not the slope of d in b there. Evaluate d at b + h and at b - h, "
+                 "keeping a and c fixed, and divide the difference by 2h.")
+    return hint.format(where=where)
 
 
 @checker
@@ -152,9 +157,9 @@ def check_d_wrt_b(fn):
     """Exercise 2: a function d_wrt_b(a, b, c) that measures the partial derivative of a*b + c in b."""
     ex = "Exercise 2"
     if is_waiting(fn):
-        return waiting(ex, "write the function d_wrt_b, then pass it to the checker")
+        return waiting(ex, _("write the function d_wrt_b, then pass it to the checker"))
     if is_unwritten(fn):
-        return waiting(ex, "write the body of d_wrt_b; it must `return` the measured slope")
+        return waiting(ex, _("write the body of d_wrt_b; it must `return` the measured slope"))
     if not is_function(ex, fn, "d_wrt_b"):
         return False
     for i, (a, b, c) in enumerate(POINTS):
@@ -164,13 +169,14 @@ def check_d_wrt_b(fn):
             return result
         if is_waiting(result):
             if i == 0:
-                return waiting(ex, "write the body of d_wrt_b; it must `return` the measured slope")
-            return failed(ex, f"d_wrt_b({a:g}, {b:g}, {c:g}) returned None: every path must `return` a number.")
+                return waiting(ex, _("write the body of d_wrt_b; it must `return` the measured slope"))
+            return failed(ex, _("d_wrt_b({a}, {b}, {c}) returned None: every path must `return` a number.").format(
+                a=f"{a:g}", b=f"{b:g}", c=f"{c:g}"))
         if not _WatchedB.touched:
-            return failed(ex, "d_wrt_b never computes anything with b: it returns a formula. The exercise "
-                              "asks you to measure the slope: evaluate d at b + h and at b - h and divide "
-                              "the change of d by the change of b.")
-        value = read_number(ex, result, "what d_wrt_b returns")
+            return failed(ex, _("d_wrt_b never computes anything with b: it returns a formula. The exercise "
+                                "asks you to measure the slope: evaluate d at b + h and at b - h and divide "
+                                "the change of d by the change of b."))
+        value = read_number(ex, result, _("what d_wrt_b returns"))
         if value is None:
             return False
         grad_b = _engine_d_grads(a, b, c)[1]
@@ -178,9 +184,10 @@ def check_d_wrt_b(fn):
         if not (close(value, grad_b) and close(value, measured)):
             return failed(ex, _d_wrt_b_hint(value, a, b, c))
     a, b, c = POINTS[0]
-    return passed(ex, f"At {len(POINTS)} points your slopes match the engine's b.grad and a symmetric "
-                      f"difference (e.g. {_fmt(_engine_d_grads(a, b, c)[1])} at a = {a:g}, b = {b:g}, "
-                      f"c = {c:g}).")
+    return passed(ex, _("At {n} points your slopes match the engine's b.grad and a symmetric difference "
+                        "(e.g. {grad} at a = {a}, b = {b}, c = {c}).").format(
+                            n=len(POINTS), grad=_fmt(_engine_d_grads(a, b, c)[1]), a=f"{a:g}", b=f"{b:g}",
+                            c=f"{c:g}"))
 
 
 # Exercise 3 ------------------------------------------------------------------------------------
@@ -205,23 +212,23 @@ def check_best_h(h):
     """Exercise 3: a step h that makes the forward difference of f at x = 3 accurate to 1e-6."""
     ex = "Exercise 3"
     if is_waiting(h):
-        return waiting(ex, "replace the `...` with your choice of h")
+        return waiting(ex, _("replace the `...` with your choice of h"))
     value = read_number(ex, h, "best_h")
     if value is None:
         return False
     if value <= 0:
-        return failed(ex, "h must be a positive number: the nudge moves x to the right by h.")
+        return failed(ex, _("h must be a positive number: the nudge moves x to the right by h."))
     true_slope = engine_slope(X_BEST)
     if not close(true_slope, numeric_derivative(f, X_BEST)):  # the engine and a nudge agree on f'(3)
-        return failed(ex, "the engine and a finite difference disagree on f'(3); tell your teacher.")
+        return failed(ex, _("the engine and a finite difference disagree on f'(3); tell your teacher."))
     err = forward_error(value)
     if err < TARGET_ERROR:
-        return passed(ex, f"At h = {value:.1e} the forward difference is off by {err:.1e} "
-                          f"(true slope from the engine: {true_slope:.4f}, confirmed by a symmetric "
-                          f"difference).")
+        return passed(ex, _("At h = {h} the forward difference is off by {error} (true slope from the engine: "
+                            "{slope}, confirmed by a symmetric difference).").format(
+                                h=f"{value:.1e}", error=f"{err:.1e}", slope=f"{true_slope:.4f}"))
     truncation = 3 * value  # the forward difference of this f overshoots by exactly 3h
     if truncation >= err / 2:
-        return failed(ex, f"at h = {value:.1e} the error is {err:.1e}, and most of it is truncation "
-                          f"(about 3h for this f). Make h smaller.")
-    return failed(ex, f"at h = {value:.1e} the error is {err:.1e}, and most of it is rounding (about "
-                      f"eps * |f(x)| / h). Make h larger.")
+        return failed(ex, _("at h = {h} the error is {error}, and most of it is truncation "
+                            "(about 3h for this f). Make h smaller.").format(h=f"{value:.1e}", error=f"{err:.1e}"))
+    return failed(ex, _("at h = {h} the error is {error}, and most of it is rounding (about "
+                        "eps * |f(x)| / h). Make h larger.").format(h=f"{value:.1e}", error=f"{err:.1e}"))

@@ -1,6 +1,6 @@
 """Re-execute notebooks top to bottom and store their outputs: the only way outputs are made.
 
-    ./dev regenerate                      every notebook in notebooks/ and notebooks/solutions/
+    ./dev regenerate                      every notebook in notebooks/ and zh-TW/, solutions included
     ./dev regenerate notebooks/03_*.ipynb only these
     ./dev regenerate --check [paths]      execute, compare with what is stored, write nothing;
                                           exit 1 if anything would change (PNG bytes excepted)
@@ -22,6 +22,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+ZH_TW = ROOT / "zh-TW"   # the zh-TW edition (tools/i18n.py builds it; its outputs are made here too)
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 # Cell metadata that execution adds and that would only make diffs noisy.
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
@@ -32,7 +33,9 @@ def shown(path):
 
 
 def all_notebooks():
-    found = sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "solutions").glob("*.ipynb"))
+    found = []
+    for folder in (NOTEBOOKS, ZH_TW):
+        found += sorted(folder.glob("*.ipynb")) + sorted((folder / "solutions").glob("*.ipynb"))
     return [p for p in found if ".ipynb_checkpoints" not in p.parts]
 
 
