@@ -114,6 +114,8 @@ TAUGHT_IN = {
     "13": [r"softmax", r"cross-entropy", r"log-sum-exp", r"p - y", r"largest logit"],
     "14": [r"\bAdam\b", r"momentum", r"mini-batch\w*", r"schedule"],
     "15": [r"language model", r"embedding\w*", r"bigram", r"weighted_sum", r"fused"],
+    "16": [r"layer norm", r"update-to-data", r"dead ReLU", r"fan-in initiali[sz]ation"],
+    "17": [r"self-attention", r"causal mask", r"tiny GPT", r"attention weights"],
     "18": [r"tensors?", r"vectori[sz]ed"],
 }
 REFERENCE = re.compile(r"\b[Nn]otebooks?\s+(\d\d)\b")
