@@ -14,6 +14,7 @@ from micrograd_core import Value
 
 from . import checker, close, describe, failed, is_waiting, labelled, passed, read_numbers
 from . import read_whole_number, waiting
+from series_language import N_, _
 
 __all__ = ["count_graph", "check_counts", "check_prev", "check_build"]
 
@@ -52,7 +53,7 @@ def check_counts(n_values, n_ops, n_arrows):
     answers = {"n_values": n_values, "n_ops": n_ops, "n_arrows": n_arrows}
     untouched = [name for name, v in answers.items() if is_waiting(v)]
     if untouched:
-        return waiting(ex, "replace the `...` of " + ", ".join(untouched))
+        return waiting(ex, _("replace the `...` of {names}").format(names=", ".join(untouched)))
     got = {}
     for name, v in answers.items():
         got[name] = read_whole_number(ex, v, name)
@@ -62,33 +63,33 @@ def check_counts(n_values, n_ops, n_arrows):
     engine = count_graph(out)
     drawing = count_drawing(out)
     if engine != drawing:  # the engine's graph and viz's picture must agree before we judge
-        return failed(ex, "the engine's graph and viz's drawing disagree; tell your teacher.")
+        return failed(ex, _("the engine's graph and viz's drawing disagree; tell your teacher."))
     values, ops, arrows = engine
     hints = []
     if got["n_values"] != values:
         if got["n_values"] == values + 1:
-            hints.append("n_values: a appears twice in the code but is one Value object, so it is "
-                         "one box.")
+            hints.append(_("n_values: a appears twice in the code but is one Value object, so it is "
+                           "one box."))
         elif got["n_values"] < values:
-            hints.append("n_values: count every Value once: the two leaves, the product, and the "
-                         "final sum.")
+            hints.append(_("n_values: count every Value once: the two leaves, the product, and the "
+                           "final sum."))
         else:
-            hints.append("n_values: count each Value object once; ops are ellipses, not boxes.")
+            hints.append(_("n_values: count each Value object once; ops are ellipses, not boxes."))
     if got["n_ops"] != ops:
-        hints.append("n_ops: one ellipse per operator the expression applies; a leaf has none.")
+        hints.append(_("n_ops: one ellipse per operator the expression applies; a leaf has none."))
     if got["n_arrows"] != arrows:
         if got["n_arrows"] == arrows - ops:
-            hints.append("n_arrows: you counted the arrows into the ops; each op also has one arrow "
-                         "into the Value it made.")
+            hints.append(_("n_arrows: you counted the arrows into the ops; each op also has one arrow "
+                           "into the Value it made."))
         elif got["n_arrows"] == arrows - 1:
-            hints.append("n_arrows: a is used in two argument slots, so two arrows leave its box.")
+            hints.append(_("n_arrows: a is used in two argument slots, so two arrows leave its box."))
         else:
-            hints.append("n_arrows: one arrow per argument slot into each op, plus one arrow from "
-                         "each op to its result.")
+            hints.append(_("n_arrows: one arrow per argument slot into each op, plus one arrow from "
+                           "each op to its result."))
     if hints:
         return failed(ex, " ".join(hints))
-    return passed(ex, f"The engine's graph and viz's drawing both have {values} boxes, {ops} ellipses "
-                      f"and {arrows} arrows.")
+    return passed(ex, _("The engine's graph and viz's drawing both have {values} boxes, {ops} ellipses "
+                        "and {arrows} arrows.").format(values=values, ops=ops, arrows=arrows))
 
 
 # Exercise 2 ------------------------------------------------------------------------------------
@@ -113,12 +114,12 @@ def check_prev(u_op, u_children_data):
     """Exercise 2: u = y - t; predict u._op and the data of u._prev, slot by slot."""
     ex = "Exercise 2"
     if is_waiting(u_op) or is_waiting(u_children_data):
-        return waiting(ex, "replace both `...`: u's op, and the data of its children in slot order")
+        return waiting(ex, _("replace both `...`: u's op, and the data of its children in slot order"))
     x, y, t, u = _exercise2_expression()
     expected_op = u._op
     expected = tuple(c.data for c in u._prev)
     if not isinstance(u_op, str):
-        return failed(ex, f"u_op should be a string such as '*', got {describe(u_op)}.")
+        return failed(ex, _("u_op should be a string such as '*', got {what}.").format(what=describe(u_op)))
     u_op = str.strip(str.__str__(u_op))   # plain text, whatever str subclass came in
     given = _children_data(ex, u_children_data)
     if given is None:
@@ -126,29 +127,29 @@ def check_prev(u_op, u_children_data):
     hints = []
     if u_op != expected_op:
         if u_op == "-":
-            hints.append("u_op: Value has no '-' operation of its own; read the source of "
-                         "Value.__sub__ (section 2) to see what it builds instead.")
+            hints.append(_("u_op: Value has no '-' operation of its own; read the source of "
+                           "Value.__sub__ (section 2) to see what it builds instead."))
         else:
-            hints.append("u_op: which operation does Value.__sub__ apply last? Its result is u.")
+            hints.append(_("u_op: which operation does Value.__sub__ apply last? Its result is u."))
     if len(given) != len(expected):
-        hints.append(f"u_children_data: u was made by a binary operation, so _prev has "
-                     f"{len(expected)} slots; you gave {len(given)}.")
+        hints.append(_("u_children_data: u was made by a binary operation, so _prev has "
+                       "{slots} slots; you gave {given}.").format(slots=len(expected), given=len(given)))
     elif not all(close(g, e) for g, e in zip(given, expected)):
         if all(close(g, e) for g, e in zip(given, reversed(expected))):
-            hints.append("u_children_data: the right numbers in the wrong order. Slot order follows "
-                         "the code of __sub__: which operand comes first?")
+            hints.append(_("u_children_data: the right numbers in the wrong order. Slot order follows "
+                           "the code of __sub__: which operand comes first?"))
         elif close(given[0], y.data) and close(given[1], t.data):
-            hints.append("u_children_data: the second slot does not hold t itself, but a new Value "
-                         "that __sub__ made from t.")
+            hints.append(_("u_children_data: the second slot does not hold t itself, but a new Value "
+                           "that __sub__ made from t."))
         elif {round(g, 9) for g in given} == {x.data, y.data}:
-            hints.append("u_children_data: those are t's children; the question is about u.")
+            hints.append(_("u_children_data: those are t's children; the question is about u."))
         else:
-            hints.append("u_children_data: list the .data of u._prev[0] and u._prev[1]; work out what "
-                         "y - t turns into, one operation at a time.")
+            hints.append(_("u_children_data: list the .data of u._prev[0] and u._prev[1]; work out what "
+                           "y - t turns into, one operation at a time."))
     if hints:
         return failed(ex, " ".join(hints))
-    return passed(ex, f"The engine agrees: u._op is {expected_op!r} and u._prev holds y and the "
-                      f"negation of t, in that order.")
+    return passed(ex, _("The engine agrees: u._op is {op} and u._prev holds y and the "
+                        "negation of t, in that order.").format(op=repr(expected_op)))
 
 
 # Exercise 3 ------------------------------------------------------------------------------------
@@ -177,35 +178,37 @@ def check_build(target, a, b, c):
     """Exercise 3: a Value equal to -28 built from a, b, c (each once) with + and * (two ops)."""
     ex = "Exercise 3"
     if is_waiting(target):
-        return waiting(ex, "replace the `...` with an expression built from a, b and c")
+        return waiting(ex, _("replace the `...` with an expression built from a, b and c"))
     if not isinstance(target, Value):
-        return failed(ex, f"target should be a Value built with operators on a, b and c; got "
-                          f"{describe(target)}. (Arithmetic on .data gives a plain number and loses "
-                          f"the graph.)")
+        return failed(ex, _("target should be a Value built with operators on a, b and c; got "
+                            "{what}. (Arithmetic on .data gives a plain number and loses "
+                            "the graph.)").format(what=describe(target)))
     given = (a, b, c)
     for name, leaf in zip(LEAVES, given):
         if not isinstance(leaf, Value):
-            return failed(ex, f"pass the Values a, b and c of the exercise as given: {name} is "
-                              f"{describe(leaf)}.")
+            return failed(ex, _("pass the Values a, b and c of the exercise as given: {name} is "
+                                "{what}.").format(name=name, what=describe(leaf)))
         if leaf.data != LEAVES[name] or leaf._prev:
-            return failed(ex, f"{name} is no longer the Value the exercise gave ({name} = "
-                              f"{LEAVES[name]:g}): keep a, b and c as they are, and reach the "
-                              f"target by combining them with + and *.")
+            return failed(ex, _("{name} is no longer the Value the exercise gave ({name} = "
+                                "{value}): keep a, b and c as they are, and reach the "
+                                "target by combining them with + and *.").format(name=name,
+                                                                                 value=f"{LEAVES[name]:g}"))
     nodes = target.topological_order()
     leaves = [n for n in nodes if not n._prev]
     ops = [n for n in nodes if n._prev]
     if not ops:
-        return failed(ex, "target is a single leaf with no graph behind it: combine a, b and c with "
-                          "+ and * so that the result remembers how it was made.")
+        return failed(ex, _("target is a single leaf with no graph behind it: combine a, b and c with "
+                            "+ and * so that the result remembers how it was made."))
     strangers = [n for n in leaves if not any(n is g for g in given)]
     if strangers:
         what = ", ".join(f"{n.data:g}" for n in strangers)
-        return failed(ex, f"the graph has a leaf that is none of a, b, c (data {what}). A plain number "
-                          f"in the expression becomes a leaf of its own, and so does the -1 hidden in "
-                          f"a subtraction: use only a, b and c, with + and *.")
+        return failed(ex, _("the graph has a leaf that is none of a, b, c (data {what}). A plain number "
+                            "in the expression becomes a leaf of its own, and so does the -1 hidden in "
+                            "a subtraction: use only a, b and c, with + and *.").format(what=what))
     bad_ops = sorted({n._op for n in ops if n._op not in OPS})
     if bad_ops:
-        return failed(ex, f"the graph uses {', '.join(repr(o) for o in bad_ops)}; build it with + and * only.")
+        return failed(ex, _("the graph uses {ops}; build it with + and * only.").format(
+            ops=", ".join(repr(o) for o in bad_ops)))
     uses = {id(g): 0 for g in given}
     for n in ops:
         for child in n._prev:
@@ -215,24 +218,26 @@ def check_build(target, a, b, c):
     unused = [names[k] for k, v in uses.items() if v == 0]
     repeated = [names[k] for k, v in uses.items() if v > 1]
     if unused or repeated:
-        parts = ([f"not used: {', '.join(unused)}"] if unused else []) + \
-                ([f"used more than once: {', '.join(repeated)}"] if repeated else [])
-        return failed(ex, "use each of a, b and c exactly once (" + "; ".join(parts) + ").")
+        parts = ([_("not used: {names}").format(names=", ".join(unused))] if unused else []) + \
+                ([_("used more than once: {names}").format(names=", ".join(repeated))] if repeated else [])
+        return failed(ex, _("use each of a, b and c exactly once ({details}).").format(details="; ".join(parts)))
     if len(ops) != 2:
-        return failed(ex, f"the graph has {len(ops)} op nodes; three leaves used once each need two.")
+        return failed(ex, _("the graph has {count} op nodes; three leaves used once each need two.").format(
+            count=len(ops)))
     recomputed = _recompute(target)
     if not math.isfinite(target.data) or not close(recomputed, target.data):
-        return failed(ex, f"target.data says {target.data:.4f}, but recomputing its graph from the "
-                          f"leaves gives another number: build the value with operators instead of "
-                          f"setting .data.")
+        return failed(ex, _("target.data says {value}, but recomputing its graph from the "
+                            "leaves gives another number: build the value with operators instead of "
+                            "setting .data.").format(value=f"{target.data:.4f}"))
     if any(n.data != _recompute(n) for n in ops):
-        return failed(ex, "an intermediate node's .data was changed by hand: build the value with "
-                          "operators only.")
+        return failed(ex, _("an intermediate node's .data was changed by hand: build the value with "
+                            "operators only."))
     if not close(recomputed, TARGET):
-        return failed(ex, f"your expression gives {recomputed:.4f}, not {TARGET:.4f}. Try another "
-                          f"arrangement: which two values to multiply, and what to add.")
-    return passed(ex, f"The graph has leaves a, b, c (each used once) and two ops, and recomputing it "
-                      f"from the leaves gives {recomputed:.4f}.")
+        return failed(ex, _("your expression gives {value}, not {target}. Try another "
+                            "arrangement: which two values to multiply, and what to add.").format(
+            value=f"{recomputed:.4f}", target=f"{TARGET:.4f}"))
+    return passed(ex, _("The graph has leaves a, b, c (each used once) and two ops, and recomputing it "
+                        "from the leaves gives {value}.").format(value=f"{recomputed:.4f}"))
 
 
 # ==============================================================================================
@@ -265,10 +270,10 @@ def _count_graphs():
     g = lecture_expression()
     rng = _random.Random(2002)
     # L first: it has no reuse, so each usual mistake gives a count of its own there.
-    graphs = [("L = (a*b + c) * f", g["L"]), ("c = b + b with b = a + a", doubled)]
+    graphs = [("L = (a*b + c) * f", g["L"]), (N_("c = b + b with b = a + a"), doubled)]
     for n in range(4):
-        graphs.append((f"random graph {n + 1}", _random_graph(rng, 3 + n, 6 + 3 * n)))
-    graphs.append(("a single leaf", a))
+        graphs.append((_("random graph {number}").format(number=n + 1), _random_graph(rng, 3 + n, 6 + 3 * n)))
+    graphs.append((N_("a single leaf"), a))
     return graphs
 
 
@@ -289,9 +294,9 @@ def check_count_nodes(count_nodes):
     """Exercise 4: count_nodes(root) returns how many distinct Values the graph of root has."""
     ex = "Exercise 4"
     if is_waiting(count_nodes) or is_unwritten(count_nodes):
-        return waiting(ex, "write the body of count_nodes in place of the `...`")
+        return waiting(ex, _("write the body of count_nodes in place of the `...`"))
     if not callable(count_nodes):
-        return failed(ex, "pass the function itself, without calling it: check_count_nodes(count_nodes).")
+        return failed(ex, _("pass the function itself, without calling it: check_count_nodes(count_nodes)."))
     for name, root in _count_graphs():
         expected = _distinct_nodes(root)
         ok, value = call_and_read(ex, count_nodes, root, read=read_whole_number)
@@ -299,22 +304,22 @@ def check_count_nodes(count_nodes):
             return value
         if value == expected:
             continue
-        where = f"on {name}, your function returns {value}"
+        where = _("on {graph}, your function returns {value}").format(graph=_(name), value=value)
         if value == _uses_counted(root):
-            hint = (f"{where}: a node used twice was counted twice. Keep a set of the nodes already "
-                    f"counted and skip them when you meet them again.")
+            hint = _("{where}: a node used twice was counted twice. Keep a set of the nodes already "
+                     "counted and skip them when you meet them again.")
         elif value == expected - 1:
-            hint = f"{where}, one too few: did you count the root itself?"
+            hint = _("{where}, one too few: did you count the root itself?")
         elif value == sum(1 for v in root.topological_order() if not v._prev):
-            hint = f"{where}: that counts only the leaves. Every node counts, the ones made by an operation too."
+            hint = _("{where}: that counts only the leaves. Every node counts, the ones made by an operation too.")
         elif value == sum(1 for v in root.topological_order() if v._prev):
-            hint = f"{where}: that counts only the nodes made by an operation. The leaves count too."
+            hint = _("{where}: that counts only the nodes made by an operation. The leaves count too.")
         else:
-            hint = (f"{where}. Start a to-do list with the root; take a node off it, count it if it is new, "
-                    f"and put its _prev on the list; stop when the list is empty.")
-        return failed(ex, hint)
+            hint = _("{where}. Start a to-do list with the root; take a node off it, count it if it is new, "
+                     "and put its _prev on the list; stop when the list is empty.")
+        return failed(ex, hint.format(where=where))
     largest = max(_distinct_nodes(root) for _, root in _count_graphs())
-    return passed(ex, f"Right on {len(_count_graphs())} graphs, including reused nodes and a random graph of "
-                      f"{largest} nodes.")
+    return passed(ex, _("Right on {count} graphs, including reused nodes and a random graph of "
+                        "{largest} nodes.").format(count=len(_count_graphs()), largest=largest))
 
 __all__ += ["check_count_nodes"]

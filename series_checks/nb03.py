@@ -14,6 +14,7 @@ from micrograd_core import Value
 
 from . import all_passed, check_number, checker, close, describe, failed, is_waiting, labelled, passed
 from . import read_choice, read_number, read_whole_number, waiting
+from series_language import N_, _
 
 __all__ = ["check_exercise1", "check_exercise2", "check_exercise3"]
 
@@ -51,15 +52,15 @@ def _ex1_hints(nodes):
     """(wrong value, hint) pairs per node, from the mistakes people make on this expression."""
     n = {k: v.data for k, v in nodes.items()}
     g = {k: v.grad for k, v in nodes.items()}
-    own = ("you multiplied by this node's own value. For a product, the local derivative with "
-           "respect to one factor is the *other* factor.")
-    forgot = ("that is the local derivative alone: the chain rule multiplies it by the upstream "
-              "gradient, the grad of the node this one feeds into.")
-    wrong_up = ("the local derivative looks right but the upstream grad is from the wrong node: "
-                "use the grad of the node this one feeds into directly.")
+    own = _("you multiplied by this node's own value. For a product, the local derivative with "
+            "respect to one factor is the *other* factor.")
+    forgot = _("that is the local derivative alone: the chain rule multiplies it by the upstream "
+               "gradient, the grad of the node this one feeds into.")
+    wrong_up = _("the local derivative looks right but the upstream grad is from the wrong node: "
+                 "use the grad of the node this one feeds into directly.")
     return {
-        "u": [(n["u"] * g["out"], own), (1.0, "d(u*v)/du is not 1: for a product it is the other factor.")],
-        "v": [(n["v"] * g["out"], own), (1.0, "d(u*v)/dv is not 1: for a product it is the other factor.")],
+        "u": [(n["u"] * g["out"], own), (1.0, _("d(u*v)/du is not 1: for a product it is the other factor."))],
+        "v": [(n["v"] * g["out"], own), (1.0, _("d(u*v)/dv is not 1: for a product it is the other factor."))],
         "x": [(1.0, forgot), (g["v"], wrong_up)],
         "y": [(1.0, forgot), (g["v"], wrong_up)],
         "z": [(n["w"], forgot), (n["z"] * g["v"], own), (n["w"] * g["u"], wrong_up)],
@@ -77,16 +78,17 @@ def check_exercise1(**answers):
         answer = answers.get(name, ...)
         label = f"Exercise 1, {name}.grad"
         if is_waiting(answer):
-            results.append(waiting(label, f"replace the `...` of {name}_grad with a number"))
+            results.append(waiting(label, _("replace the `...` of {name} with a number").format(name=f"{name}_grad")))
             continue
         engine = nodes[name].grad
         numeric = (_ex1_floats(name, H) - _ex1_floats(name, -H)) / (2 * H)
         if not close(engine, numeric):  # cannot happen: the two references must agree
-            results.append(failed(label, "the engine and a finite difference disagree; tell your teacher."))
+            results.append(failed(label, _("the engine and a finite difference disagree; tell your teacher.")))
             continue
         results.append(check_number(
             label, answer, engine, hints=hints[name],
-            confirmed_by=f"backward() gives {engine:.4f}, a finite difference {numeric:.4f}."))
+            confirmed_by=_("backward() gives {engine}, a finite difference {numeric}.").format(
+                engine=f"{engine:.4f}", numeric=f"{numeric:.4f}")))
     return all_passed(results)
 
 
@@ -117,7 +119,7 @@ def check_exercise2(predicted_change):
     """Check a first-order prediction of L(after) - L(before) for the nudge a += 0.02, f -= 0.01."""
     label = "Exercise 2"
     if is_waiting(predicted_change):
-        return waiting(label, "replace the `...` of predicted_change with a number")
+        return waiting(label, _("replace the `...` of {name} with a number").format(name="predicted_change"))
     grads = _L_engine()
     prediction = sum(grads[k] * step for k, step in EX2_NUDGE.items())
     actual = _L_floats(**EX2_NUDGE) - _L_floats()
@@ -125,31 +127,33 @@ def check_exercise2(predicted_change):
     if value is None:
         return False
     if close(value, prediction):
-        return passed(label, f"The grads predict {prediction:.4f}; rerunning the expression gives "
-                             f"{actual:.4f} (the gap is second order: a product of two nudges).")
+        return passed(label, _("The grads predict {prediction}; rerunning the expression gives "
+                               "{actual} (the gap is second order: a product of two nudges).").format(
+            prediction=f"{prediction:.4f}", actual=f"{actual:.4f}"))
     if close(value, actual):
-        return passed(label, f"That is the actual change ({actual:.4f}), found by rerunning the "
-                             f"expression. The gradients predict {prediction:.4f} without rerunning "
-                             f"anything; the small gap is the product of the two nudges.")
+        return passed(label, _("That is the actual change ({actual}), found by rerunning the "
+                               "expression. The gradients predict {prediction} without rerunning "
+                               "anything; the small gap is the product of the two nudges.").format(
+            actual=f"{actual:.4f}", prediction=f"{prediction:.4f}"))
     ga, gf = grads["a"], grads["f"]
     da, df = EX2_NUDGE["a"], EX2_NUDGE["f"]
     hints = [
-        (ga * da - gf * df, "f goes *down* by 0.01, so its nudge is negative; "
-                            "its contribution is f.grad times a negative step."),
-        (ga * da, "a is not the only input that moves: add f's contribution, f.grad times f's nudge."),
-        (gf * df, "f is not the only input that moves: add a's contribution, a.grad times a's nudge."),
-        (ga + gf, "multiply each grad by the size of its own nudge before adding."),
-        (ga - gf, "the sizes of the nudges are missing: each term is a grad times its own nudge, "
-                  "with the nudge's sign."),
-        ((ga + gf) * da, "each input has its own nudge: a moves by +0.02 but f by -0.01."),
-        (-prediction, "the size looks right but the sign is flipped: a nudge up times a positive "
-                      "grad raises L; check the sign of each product."),
+        (ga * da - gf * df, _("f goes *down* by 0.01, so its nudge is negative; "
+                              "its contribution is f.grad times a negative step.")),
+        (ga * da, _("a is not the only input that moves: add f's contribution, f.grad times f's nudge.")),
+        (gf * df, _("f is not the only input that moves: add a's contribution, a.grad times a's nudge.")),
+        (ga + gf, _("multiply each grad by the size of its own nudge before adding.")),
+        (ga - gf, _("the sizes of the nudges are missing: each term is a grad times its own nudge, "
+                    "with the nudge's sign.")),
+        ((ga + gf) * da, _("each input has its own nudge: a moves by +0.02 but f by -0.01.")),
+        (-prediction, _("the size looks right but the sign is flipped: a nudge up times a positive "
+                        "grad raises L; check the sign of each product.")),
     ]
     for wrong, hint in hints:
         if close(value, wrong):
             return failed(label, hint)
-    return failed(label, "add one term per input that moves: its grad times its nudge "
-                         "(with the nudge's sign). Inputs that stay put contribute nothing.")
+    return failed(label, _("add one term per input that moves: its grad times its nudge "
+                           "(with the nudge's sign). Inputs that stay put contribute nothing."))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -162,8 +166,8 @@ def _input_name(label, answer):
         answer = answer.label
     if isinstance(answer, str) and str.__str__(answer).strip().lower() in ("d", "e", "l"):
         name = str.__str__(answer).strip()
-        failed(label, f"{name!r} is computed from the inputs, not an input: you can only nudge a leaf, "
-                      f"one of 'a', 'b', 'c', 'f'.")
+        failed(label, _("{name} is computed from the inputs, not an input: you can only nudge a leaf, "
+                        "one of 'a', 'b', 'c', 'f'.").format(name=repr(name)))
         return None
     return read_choice(label, answer, tuple(L_INPUTS), "which_input")
 
@@ -173,7 +177,7 @@ def check_exercise3(which_input, direction):
     """Check the choice of (input, +1 or -1) whose nudge of size 0.01 lowers L the most."""
     label = "Exercise 3"
     if is_waiting(which_input) or is_waiting(direction):
-        return waiting(label, "replace both `...`: an input name such as 'b', and +1 or -1")
+        return waiting(label, _("replace both `...`: an input name such as 'b', and +1 or -1"))
     name = _input_name(label, which_input)
     if name is None:
         return False
@@ -181,7 +185,7 @@ def check_exercise3(which_input, direction):
     if direction is None:
         return False
     if direction not in (1, -1):
-        return failed(label, "the direction should be +1 (nudge up) or -1 (nudge down).")
+        return failed(label, _("the direction should be +1 (nudge up) or -1 (nudge down)."))
     step = 0.01
     grads = _L_engine()
     # The finite-difference side: the actual change of L for each of the 8 possible nudges.
@@ -189,19 +193,22 @@ def check_exercise3(which_input, direction):
     best = min(changes, key=changes.get)
     best_by_grad = min(((k, s) for k in L_INPUTS for s in (1, -1)), key=lambda ks: ks[1] * grads[ks[0]])
     if best != best_by_grad:  # cannot happen: the grads and the reruns must agree on the best nudge
-        return failed(label, "the gradients and the reruns disagree on the best nudge; tell your teacher.")
+        return failed(label, _("the gradients and the reruns disagree on the best nudge; tell your teacher."))
     change = changes[(name, direction)]
     if (name, direction) == best:
-        return passed(label, f"Nudging {name} by {direction * step:+.2f} changes L by {change:+.4f} "
-                             f"(the grad predicts {direction * step * grads[name]:+.4f}), the biggest drop.")
+        return passed(label, _("Nudging {name} by {step} changes L by {change} "
+                               "(the grad predicts {predicted}), the biggest drop.").format(
+            name=name, step=f"{direction * step:+.2f}", change=f"{change:+.4f}",
+            predicted=f"{direction * step * grads[name]:+.4f}"))
     if name == best[0]:
-        return failed(label, f"right input, wrong direction: this nudge makes L *bigger*. "
-                             f"The sign of {name}.grad tells which way L moves when {name} goes up.")
+        return failed(label, _("right input, wrong direction: this nudge makes L *bigger*. "
+                               "The sign of {name}.grad tells which way L moves when {name} goes up.").format(
+            name=name))
     if change > 0:
-        return failed(label, f"this nudge makes L bigger, not smaller: {name}.grad and your direction "
-                             f"have the same sign. And another input matters more.")
-    return failed(label, "this nudge does lower L, but another input has a gradient of larger "
-                         "size: compare the sizes |grad|, not the signs.")
+        return failed(label, _("this nudge makes L bigger, not smaller: {name}.grad and your direction "
+                               "have the same sign. And another input matters more.").format(name=name))
+    return failed(label, _("this nudge does lower L, but another input has a gradient of larger "
+                           "size: compare the sizes |grad|, not the signs."))
 
 
 # ==============================================================================================
@@ -291,13 +298,13 @@ def _sealed_class(log):
 
 
 _USED_THE_ENGINE = {
-    "backward": "your pass_back calls backward(): that runs the whole engine. The exercise is the one "
-                "step at one node: set the grads of node._prev[0] and node._prev[1] yourself.",
-    "step": "your pass_back calls the engine's own chain-rule step (node._backward() or "
-            "node._chain_rule_step()). The exercise is to write that step yourself: each input's grad "
-            "is its local derivative, worked out from ._op and .data, times node.grad.",
-    "locals": "your pass_back reads the local derivatives the engine keeps in node._da and node._db. "
-              "Work them out yourself from node._op and the inputs' .data: that is the exercise.",
+    "backward": N_("your pass_back calls backward(): that runs the whole engine. The exercise is the one "
+                   "step at one node: set the grads of node._prev[0] and node._prev[1] yourself."),
+    "step": N_("your pass_back calls the engine's own chain-rule step (node._backward() or "
+               "node._chain_rule_step()). The exercise is to write that step yourself: each input's grad "
+               "is its local derivative, worked out from ._op and .data, times node.grad."),
+    "locals": N_("your pass_back reads the local derivatives the engine keeps in node._da and node._db. "
+                 "Work them out yourself from node._op and the inputs' .data: that is the exercise."),
 }
 
 
@@ -311,9 +318,9 @@ def check_pass_back(pass_back):
     """
     ex = "Exercise 4"
     if is_waiting(pass_back) or is_unwritten(pass_back):
-        return waiting(ex, "write the body of pass_back in place of the `...`")
+        return waiting(ex, _("write the body of pass_back in place of the `...`"))
     if not callable(pass_back):
-        return failed(ex, "pass the function itself, without calling it: check_pass_back(pass_back).")
+        return failed(ex, _("pass the function itself, without calling it: check_pass_back(pass_back)."))
     rng = fresh_rng()
     trees = []   # every expression twice, built before the learner's code runs: the engine's copy
     for recipe in _pass_back_cases(rng):       # (run backward() now) and the one pass_back gets
@@ -333,14 +340,15 @@ def check_pass_back(pass_back):
                 return result
             for use in ("backward", "step", "locals"):
                 if use in log:
-                    return failed(ex, _USED_THE_ENGINE[use])
+                    return failed(ex, _(_USED_THE_ENGINE[use]))
             for got, want, other in zip(node._prev, ref._prev, reversed(ref._prev)):
                 value = got.grad
                 if type(value) not in (int, float):
-                    return failed(ex, f"at the '{ref._op}' node {ref.label}, its input {want.label} got "
-                                      f"grad {describe(value)}: a grad is a plain number (a float), "
-                                      f"computed from .data and .grad.")
-                value = read_number(ex, value, f"the grad your pass_back gave {want.label}")
+                    return failed(ex, _("at the '{op}' node {node}, its input {input} got "
+                                        "grad {what}: a grad is a plain number (a float), "
+                                        "computed from .data and .grad.").format(
+                        op=ref._op, node=ref.label, input=want.label, what=describe(value)))
+                value = read_number(ex, value, _("the grad your pass_back gave {input}").format(input=want.label))
                 if value is None:
                     return False
                 if close(value, want.grad):
@@ -351,29 +359,30 @@ def check_pass_back(pass_back):
                     "zero": 0.0, "flipped": -want.grad}))
     if wrong:
         return failed(ex, _pass_back_hint(wrong))
-    return passed(ex, f"Your pass_back filled in every grad of {len(PASS_BACK_TREES)} random expressions "
-                      f"exactly as backward() does, node by node from the output.")
+    return passed(ex, _("Your pass_back filled in every grad of {count} random expressions "
+                        "exactly as backward() does, node by node from the output.").format(count=len(PASS_BACK_TREES)))
 
 
 # A mistake's hint is given when the function makes it at every input it gets wrong.
 _PASS_BACK_MISTAKES = [
-    ("local", ": that is the local derivative alone. Multiply it by the upstream grad node.grad."),
-    ("own", ": that uses the input's own value. In a product each input gets the *other* factor times "
-            "the upstream grad."),
-    ("zero", ": nothing arrived. Set the grad of both inputs, node._prev[0] and node._prev[1], for both "
-             "ops '+' and '*'."),
-    ("flipped", ": the sign is flipped. Check the local derivative of each op."),
+    ("local", N_("{where}: that is the local derivative alone. Multiply it by the upstream grad node.grad.")),
+    ("own", N_("{where}: that uses the input's own value. In a product each input gets the *other* factor "
+               "times the upstream grad.")),
+    ("zero", N_("{where}: nothing arrived. Set the grad of both inputs, node._prev[0] and node._prev[1], for "
+                "both ops '+' and '*'.")),
+    ("flipped", N_("{where}: the sign is flipped. Check the local derivative of each op.")),
 ]
 
 
 def _pass_back_hint(wrong):
-    op, label, upstream, input_label, value, _ = wrong[0]
-    where = (f"at the '{op}' node {label} (upstream grad {upstream:.4f}), its input {input_label} got "
-             f"grad {value:.4f}")
+    op, label, upstream, input_label, value, _mistakes = wrong[0]
+    where = _("at the '{op}' node {node} (upstream grad {upstream}), its input {input} got "
+              "grad {value}").format(op=op, node=label, upstream=f"{upstream:.4f}", input=input_label,
+                                     value=f"{value:.4f}")
     for key, hint in _PASS_BACK_MISTAKES:
-        if all(n[key] is not None and close(got, n[key]) for *_, got, n in wrong):
-            return where + hint
-    return (f"{where}. For '+' each input gets the upstream grad; for '*' each input gets "
-            f"the other input's .data times the upstream grad.")
+        if all(n[key] is not None and close(got, n[key]) for *_rest, got, n in wrong):
+            return _(hint).format(where=where)
+    return _("{where}. For '+' each input gets the upstream grad; for '*' each input gets "
+             "the other input's .data times the upstream grad.").format(where=where)
 
 __all__ += ["check_pass_back"]

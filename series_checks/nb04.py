@@ -17,6 +17,7 @@ from micrograd_core import Value
 from . import all_passed, call_safely, check_number, checker, close, describe, failed, is_function
 from . import is_unwritten, is_waiting, labelled, lecture_expression, numeric_derivative, passed
 from . import waiting
+from series_language import N_, _
 
 __all__ = ["EX1_INPUTS", "ex1_expression", "check_card", "check_my_backward"]
 
@@ -54,7 +55,7 @@ def check_card(local, contribution, after):
     """Exercise 1: the row for input u in the card of the chain-rule step at s."""
     ex = "Exercise 1"
     if is_waiting(local) and is_waiting(contribution) and is_waiting(after):
-        return waiting(ex, "replace the three `...` with your numbers")
+        return waiting(ex, _("replace the three `...` with your numbers"))
     row = _ex1_expected()
     # After this step nothing else sends a grad to u, so u.grad is complete: d(out)/du.
     x = EX1_INPUTS
@@ -62,34 +63,34 @@ def check_card(local, contribution, after):
     upstream, before = row.upstream, row.before
 
     ok_local = check_number(
-        f"{ex} (local derivative)", local, row.local,
-        hints=[(x["u"], "that is u's own value. For the u slot of a product, the local derivative "
-                        "d s/d u is the other factor's value."),
-               (1.0, "1 is the local derivative of a sum; s is a product."),
-               (row.contribution, "that is already local × upstream; the local derivative alone is "
-                                  "d s/d u, before any upstream grad is involved.")],
-        confirmed_by="d(u·v)/du is v's value, as the engine's local derivatives of * say.")
+        ex + _(" (local derivative)"), local, row.local,
+        hints=[(x["u"], _("that is u's own value. For the u slot of a product, the local derivative "
+                          "d s/d u is the other factor's value.")),
+               (1.0, _("1 is the local derivative of a sum; s is a product.")),
+               (row.contribution, _("that is already local × upstream; the local derivative alone is "
+                                    "d s/d u, before any upstream grad is involved."))],
+        confirmed_by=_("d(u·v)/du is v's value, as the engine's local derivatives of * say."))
     ok_contribution = check_number(
-        f"{ex} (contribution)", contribution, row.contribution,
-        hints=[(row.local, "you gave the local derivative alone: multiply it by the upstream grad, "
-                           "s.grad at that moment (what did the chain-rule step at t pass down to s?)."),
-               (upstream, "that is the upstream grad s.grad on its own (or the right size with the "
-                          "wrong sign): the contribution is local × upstream, signs included."),
-               (x["u"] * upstream, "you multiplied the upstream by u's own value; for the u slot of "
-                                   "a product the local derivative is the other factor.")],
-        confirmed_by="The engine's card for this step shows the same contribution.")
+        ex + _(" (contribution)"), contribution, row.contribution,
+        hints=[(row.local, _("you gave the local derivative alone: multiply it by the upstream grad, "
+                             "s.grad at that moment (what did the chain-rule step at t pass down to s?).")),
+               (upstream, _("that is the upstream grad s.grad on its own (or the right size with the "
+                            "wrong sign): the contribution is local × upstream, signs included.")),
+               (x["u"] * upstream, _("you multiplied the upstream by u's own value; for the u slot of "
+                                     "a product the local derivative is the other factor."))],
+        confirmed_by=_("The engine's card for this step shows the same contribution."))
     ok_after = check_number(
-        f"{ex} (grad after)", after, row.after,
-        hints=[(row.contribution, "u already had a grad before this step: an earlier step (out = t * u) "
-                                  "gave it one. The chain-rule step adds its contribution (+=), it does not "
-                                  "overwrite."),
-               (before, "that is u's grad before this step: add this step's contribution to it."),
-               (before - row.contribution, "add the contribution, do not subtract it: "
-                                           "input.grad += local * out.grad."),
-               (-before + row.contribution, "check the sign of the grad u had before this step: "
-                                            "it came from out = t * u, with local derivative t.")],
-        confirmed_by=f"This is u's final grad, and a finite difference of out with respect to u gives "
-                     f"{numeric:.4f}.")
+        ex + _(" (grad after)"), after, row.after,
+        hints=[(row.contribution, _("u already had a grad before this step: an earlier step (out = t * u) "
+                                    "gave it one. The chain-rule step adds its contribution (+=), it does not "
+                                    "overwrite.")),
+               (before, _("that is u's grad before this step: add this step's contribution to it.")),
+               (before - row.contribution, _("add the contribution, do not subtract it: "
+                                             "input.grad += local * out.grad.")),
+               (-before + row.contribution, _("check the sign of the grad u had before this step: "
+                                              "it came from out = t * u, with local derivative t."))],
+        confirmed_by=_("This is u's final grad, and a finite difference of out with respect to u gives "
+                       "{numeric}.").format(numeric=f"{numeric:.4f}"))
     return all_passed([ok_local, ok_contribution, ok_after])
 
 
@@ -131,10 +132,10 @@ def _case_unseen():
     return z, [p, q], float_fn
 
 
-_CASES = [("c = b + b with b = a + a", _case_double_add),
-          ("y = t * (t + 1) with t = x * 3", _case_shared_inner),
+_CASES = [(N_("c = b + b with b = a + a"), _case_double_add),
+          (N_("y = t * (t + 1) with t = x * 3"), _case_shared_inner),
           ("L = (a*b + c) * f", _case_L),
-          ("a graph you have not seen, z = tanh(p*q + p) * q**2 + (p*q + p)", _case_unseen)]
+          (N_("a graph you have not seen, z = tanh(p*q + p) * q**2 + (p*q + p)"), _case_unseen)]
 
 
 def _numeric_grads(fn, leaves):
@@ -201,22 +202,22 @@ def _each_step_twice(root):
 
 
 _WRONG_WALKS = [
-    (_late_seed, "the chain-rule steps were taken while the output's grad was still 0, so they passed "
-                 "on nothing: seed the output's grad with 1 (d root/d root) before the first chain-rule "
-                 "step."),
-    (_forward_order, "your grads are what you get when the steps are taken leaves first: a node then "
-                     "takes its chain-rule step while its grad is still 0. A node takes its step only "
-                     "after every node that uses it has taken its own: outputs first."),
-    (_naive_recursion, "your grads match a recursive walk that follows every edge: a node used twice "
-                       "takes its chain-rule step twice. Use the order from topological_order() instead "
-                       "of recursing."),
-    (_visited_recursion, "your grads match a depth-first walk that takes a node's chain-rule step on first "
-                         "arrival: some nodes take their step before every node that uses them has "
-                         "passed its grad down. Use the order from topological_order()."),
-    (_twice, "your grads are doubled: the whole pass ran twice, and grads accumulate (+=). Each node "
-             "takes its chain-rule step exactly once."),
-    (_each_step_twice, "each node took its chain-rule step twice in a row, so every contribution was added "
-                       "twice (+=). Each node takes its chain-rule step exactly once."),
+    (_late_seed, N_("the chain-rule steps were taken while the output's grad was still 0, so they passed "
+                    "on nothing: seed the output's grad with 1 (d root/d root) before the first chain-rule "
+                    "step.")),
+    (_forward_order, N_("your grads are what you get when the steps are taken leaves first: a node then "
+                        "takes its chain-rule step while its grad is still 0. A node takes its step only "
+                        "after every node that uses it has taken its own: outputs first.")),
+    (_naive_recursion, N_("your grads match a recursive walk that follows every edge: a node used twice "
+                          "takes its chain-rule step twice. Use the order from topological_order() instead "
+                          "of recursing.")),
+    (_visited_recursion, N_("your grads match a depth-first walk that takes a node's chain-rule step on first "
+                            "arrival: some nodes take their step before every node that uses them has "
+                            "passed its grad down. Use the order from topological_order().")),
+    (_twice, N_("your grads are doubled: the whole pass ran twice, and grads accumulate (+=). Each node "
+                "takes its chain-rule step exactly once.")),
+    (_each_step_twice, N_("each node took its chain-rule step twice in a row, so every contribution was added "
+                          "twice (+=). Each node takes its chain-rule step exactly once.")),
 ]
 
 
@@ -269,47 +270,50 @@ def check_my_backward(fn):
     """Exercise 2: `fn(root)` must fill in every grad like root.backward() does, without calling it."""
     ex = "Exercise 2"
     if is_waiting(fn):
-        return waiting(ex, "define my_backward(root) and pass the function itself")
+        return waiting(ex, _("define my_backward(root) and pass the function itself"))
     if not is_function(ex, fn, "my_backward"):
         return False
     if is_unwritten(fn):
-        return waiting(ex, "write the body of my_backward: replace the `...`")
+        return waiting(ex, _("write the body of my_backward: replace the `...`"))
     for title, case in _CASES:
+        title = _(title)
         root, leaves, float_fn = case()
         ok, outcome = False, None
         with _engine_pass_forbidden() as tries:
             try:
-                ok, outcome = call_safely(ex, fn, root, case=f"on {title}")
+                ok, outcome = call_safely(ex, fn, root, case=_("on {graph}").format(graph=title))
             except _EnginePassUsed:
                 pass
         if tries:
-            return failed(ex, f"your function calls the engine's own pass ({tries[0]}()). Write the pass "
-                              f"yourself with topological_order() and each node's _backward(); calling "
-                              f"the engine's would hide the point of the exercise.")
+            return failed(ex, _("your function calls the engine's own pass ({name}()). Write the pass "
+                                "yourself with topological_order() and each node's _backward(); calling "
+                                "the engine's would hide the point of the exercise.").format(name=tries[0]))
         if not ok:
             return outcome
         got = _all_grads(root)
-        engine_root, engine_leaves, _ = case()
+        engine_root, engine_leaves, _float_fn = case()
         engine_root.backward()
         expected = _all_grads(engine_root)
         numeric = _numeric_grads(float_fn, engine_leaves)
         if not all(close(leaf.grad, n) for leaf, n in zip(engine_leaves, numeric)):  # cannot happen
-            return failed(ex, f"on {title} the engine and a finite difference disagree; tell your teacher.")
+            return failed(ex, _("on {graph} the engine and a finite difference disagree; tell your teacher.").format(
+                graph=title))
         if not isinstance(root.grad, (int, float)) or not close(root.grad, 1.0):
             if root.grad == 0.0:
-                return failed(ex, f"on {title}, the output's grad is still 0: seed the output's grad "
-                                  f"with 1 (d root/d root) before the first chain-rule step.")
-            return failed(ex, f"on {title}, the output's grad ended at {describe(root.grad)}; it should "
-                              f"be d root/d root, whatever else happens.")
+                return failed(ex, _("on {graph}, the output's grad is still 0: seed the output's grad "
+                                    "with 1 (d root/d root) before the first chain-rule step.").format(graph=title))
+            return failed(ex, _("on {graph}, the output's grad ended at {what}; it should "
+                                "be d root/d root, whatever else happens.").format(graph=title,
+                                                                                   what=describe(root.grad)))
         if _same_grads(got, expected):
             continue
         for walk, hint in _WRONG_WALKS:
             if _same_grads(got, _grads_after(walk, case)):
-                return failed(ex, f"on {title}: {hint}")
-        return failed(ex, f"on {title}, some grads differ from backward(). Check the three "
-                          f"beats: seed the output's grad with 1, visit the nodes so that each one comes "
-                          f"after every node that uses it, and take each node's chain-rule step exactly "
-                          f"once.")
-    return passed(ex, f"Your pass gives the same grads as backward() and as finite differences on "
-                      f"{len(_CASES)} graphs, including the two where naive recursion goes wrong and "
-                      f"one you had not seen.")
+                return failed(ex, _("on {graph}: {hint}").format(graph=title, hint=_(hint)))
+        return failed(ex, _("on {graph}, some grads differ from backward(). Check the three "
+                            "beats: seed the output's grad with 1, visit the nodes so that each one comes "
+                            "after every node that uses it, and take each node's chain-rule step exactly "
+                            "once.").format(graph=title))
+    return passed(ex, _("Your pass gives the same grads as backward() and as finite differences on "
+                        "{count} graphs, including the two where naive recursion goes wrong and "
+                        "one you had not seen.").format(count=len(_CASES)))

@@ -10,6 +10,7 @@ engine if it changes.
 from micrograd_core import Value
 
 from . import all_passed, check_number, checker, failed, is_waiting, lecture_expression, passed, waiting
+from series_language import N_, _
 
 __all__ = ["EX1_X", "ex1_expression", "check_order", "check_my_topological_order"]
 
@@ -29,8 +30,8 @@ def ex1_expression():
     return x, y
 
 
-COUNT_HINT = ("list the nodes on paper first: every Value, leaves and constants included, exactly "
-              "once; then mark the ones made by an operation.")
+COUNT_HINT = N_("list the nodes on paper first: every Value, leaves and constants included, exactly "
+                "once; then mark the ones made by an operation.")
 
 
 @checker
@@ -39,32 +40,32 @@ def check_order(n_nodes, n_steps):
     at each node with inputs)."""
     ex = "Exercise 1"
     if is_waiting(n_nodes) and is_waiting(n_steps):
-        return waiting(ex, "replace both `...` with whole numbers")
+        return waiting(ex, _("replace both `...` with whole numbers"))
     x, y = ex1_expression()
     order = y.topological_order()
     expected_nodes = len(order)
     expected_steps = sum(1 for node in order if node._prev)   # the nodes with inputs
     ok_nodes = check_number(
-        f"{ex} (nodes in the order)", n_nodes, expected_nodes, whole=True, otherwise=COUNT_HINT,
-        hints=[(expected_nodes - 1, "one node is missing: the plain number 2 in x * 2 is turned into a "
-                                    "Value of its own (a leaf), so it is a node too."),
-               (expected_nodes + 1, "one too many: x is used twice, but it is one node, and the order "
-                                    "lists every node exactly once."),
-               (expected_steps, "you counted only the results of operations: the leaves are in the "
-                                "order too.")],
-        confirmed_by=f"len(y.topological_order()) is {expected_nodes}.")
+        ex + _(" (nodes in the order)"), n_nodes, expected_nodes, whole=True, otherwise=_(COUNT_HINT),
+        hints=[(expected_nodes - 1, _("one node is missing: the plain number 2 in x * 2 is turned into a "
+                                      "Value of its own (a leaf), so it is a node too.")),
+               (expected_nodes + 1, _("one too many: x is used twice, but it is one node, and the order "
+                                      "lists every node exactly once.")),
+               (expected_steps, _("you counted only the results of operations: the leaves are in the "
+                                  "order too."))],
+        confirmed_by=_("len(y.topological_order()) is {count}.").format(count=expected_nodes))
     ok_steps = check_number(
-        f"{ex} (chain-rule steps of backward)", n_steps, expected_steps, whole=True, otherwise=COUNT_HINT,
-        hints=[(expected_nodes, "a leaf has no inputs (nothing comes before it), so there is no chain-rule "
-                                "step at a leaf: count only the nodes made by an operation."),
-               (expected_steps + 1, "the seed (y.grad = 1) is a step of the stepper, but not a chain-rule "
-                                    "step; or did you count x twice? Each node with inputs takes its "
-                                    "chain-rule step once."),
-               (expected_steps - 1, "count every operation: the multiplication, the addition and tanh "
-                                    "each made a node with inputs, and each takes a chain-rule step.")],
-        confirmed_by=f"y.backward() takes {expected_steps} chain-rule steps, one at each node with inputs "
-                     f"(the BackpropStepper has {expected_steps + 1} steps: the seed, then one per "
-                     f"chain-rule step).")
+        ex + _(" (chain-rule steps of backward)"), n_steps, expected_steps, whole=True, otherwise=_(COUNT_HINT),
+        hints=[(expected_nodes, _("a leaf has no inputs (nothing comes before it), so there is no chain-rule "
+                                  "step at a leaf: count only the nodes made by an operation.")),
+               (expected_steps + 1, _("the seed (y.grad = 1) is a step of the stepper, but not a chain-rule "
+                                      "step; or did you count x twice? Each node with inputs takes its "
+                                      "chain-rule step once.")),
+               (expected_steps - 1, _("count every operation: the multiplication, the addition and tanh "
+                                      "each made a node with inputs, and each takes a chain-rule step."))],
+        confirmed_by=_("y.backward() takes {steps} chain-rule steps, one at each node with inputs "
+                       "(the BackpropStepper has {stepper} steps: the seed, then one per "
+                       "chain-rule step).").format(steps=expected_steps, stepper=expected_steps + 1))
     return all_passed([ok_nodes, ok_steps])
 
 
@@ -105,15 +106,18 @@ def _order_graphs():
         chain = chain * 1.0001
     chain.label = "y"
     rng = _random.Random(2005)
-    graphs = [("a single leaf", Value(1.0, label="leaf")), ("c = b + b with b = a + a", c),
+    graphs = [(_("a single leaf"), Value(1.0, label="leaf")), (_("c = b + b with b = a + a"), c),
               ("L = (a*b + c) * f", lecture_expression()["L"])]
-    graphs += [(f"random graph {k + 1} (with reused nodes)", _reuse_graph(rng, 2 + k, 8 + 6 * k)) for k in range(3)]
-    graphs.append((f"a chain of {DEEP:,} products", chain))
+    graphs += [(_("random graph {number} (with reused nodes)").format(number=k + 1),
+                _reuse_graph(rng, 2 + k, 8 + 6 * k)) for k in range(3)]
+    graphs.append((_("a chain of {count} products").format(count=f"{DEEP:,}"), chain))
     return graphs
 
 
 def _name(node):
-    return node.label or f"a '{node._op}' node" if node._prev else node.label or f"the constant {node.data:g}"
+    if node._prev:
+        return node.label or _("a '{op}' node").format(op=node._op)
+    return node.label or _("the constant {value}").format(value=f"{node.data:g}")
 
 
 class NotAllowed(Exception):
@@ -121,7 +125,7 @@ class NotAllowed(Exception):
 
 
 def _refuse(self):
-    raise NotAllowed("this exercise builds the order itself, without calling topological_order()")
+    raise NotAllowed(_("this exercise builds the order itself, without calling topological_order()"))
 
 
 @checker
@@ -129,13 +133,13 @@ def check_my_topological_order(my_topological_order):
     """Exercise 2: my_topological_order(root) lists every node once, each after all of its inputs, any depth."""
     ex = "Exercise 2"
     if is_waiting(my_topological_order) or is_unwritten(my_topological_order):
-        return waiting(ex, "write the body of my_topological_order in place of the `...`")
+        return waiting(ex, _("write the body of my_topological_order in place of the `...`"))
     if not callable(my_topological_order):
-        return failed(ex, "pass the function itself, without calling it: "
-                          "check_my_topological_order(my_topological_order).")
+        return failed(ex, _("pass the function itself, without calling it: "
+                            "check_my_topological_order(my_topological_order)."))
     for title, root in _order_graphs():
         nodes = root.topological_order()
-        where = f"on {title}"
+        where = _("on {graph}").format(graph=title)
         engine_order = Value.topological_order
         Value.topological_order = _refuse       # the engine's answer is off limits while the learner's code runs
         try:
@@ -147,34 +151,40 @@ def check_my_topological_order(my_topological_order):
         try:
             result = list(result)
         except TypeError:
-            return failed(ex, f"{where} your function returns {type(result).__name__}; return a list of the nodes.")
+            return failed(ex, _("{where} your function returns {type}; return a list of the nodes.").format(
+                where=where, type=type(result).__name__))
         strangers = [v for v in result if not isinstance(v, Value)]
         if strangers:
-            return failed(ex, f"{where} the list holds a {type(strangers[0]).__name__}: it should hold the "
-                              f"Value nodes themselves.")
+            return failed(ex, _("{where} the list holds a {type}: it should hold the "
+                                "Value nodes themselves.").format(where=where, type=type(strangers[0]).__name__))
         ids = {id(v) for v in nodes}
         outsiders = [v for v in result if id(v) not in ids]
         if outsiders:
-            return failed(ex, f"{where} the list holds a node that is not in the graph of root.")
+            return failed(ex, _("{where} the list holds a node that is not in the graph of root.").format(where=where))
         seen, position = set(), {}
         for i, v in enumerate(result):
             if id(v) in seen:
-                return failed(ex, f"{where} {_name(v)} is listed twice: a node reached through two slots "
-                                  f"(or two users) must be placed only once. Keep a set of placed nodes.")
+                return failed(ex, _("{where} {node} is listed twice: a node reached through two slots "
+                                    "(or two users) must be placed only once. Keep a set of placed nodes.").format(
+                    where=where, node=_name(v)))
             seen.add(id(v))
             position[id(v)] = i
         missing = [v for v in nodes if id(v) not in seen]
         if missing:
-            return failed(ex, f"{where} {len(missing)} of the {len(nodes)} nodes are missing, "
-                              f"{_name(missing[0])} for one: every node, leaves and constants included, is listed.")
+            return failed(ex, _("{where} {missing} of the {total} nodes are missing, "
+                                "{node} for one: every node, leaves and constants included, is listed.").format(
+                where=where, missing=len(missing), total=len(nodes), node=_name(missing[0])))
         if result and result[0] is root and len(result) > 1:
-            return failed(ex, f"{where} the root comes first: that is the order backward() walks, the reverse "
-                              f"of a topological order. List every node after its inputs, the root last.")
+            return failed(ex, _("{where} the root comes first: that is the order backward() walks, the reverse "
+                                "of a topological order. List every node after its inputs, the root last.").format(
+                where=where))
         for v in result:
             for child in v._prev:
                 if position[id(child)] > position[id(v)]:
-                    return failed(ex, f"{where} {_name(v)} is listed before its input {_name(child)}: a node may "
-                                      f"be placed only once all of its inputs are placed.")
-    return passed(ex, f"Right on {len(_order_graphs())} graphs, including reused nodes and a chain of {DEEP:,} "
-                      f"products, where a recursive version stops with RecursionError.")
+                    return failed(ex, _("{where} {node} is listed before its input {input}: a node may "
+                                        "be placed only once all of its inputs are placed.").format(
+                        where=where, node=_name(v), input=_name(child)))
+    return passed(ex, _("Right on {count} graphs, including reused nodes and a chain of {deep} "
+                        "products, where a recursive version stops with RecursionError.").format(
+        count=len(_order_graphs()), deep=f"{DEEP:,}"))
 
