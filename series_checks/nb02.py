@@ -244,9 +244,8 @@ def check_build(target, a, b, c):
 # Write code: Exercise 4, count the nodes of any graph by walking _prev
 # ==============================================================================================
 
-import random as _random
 
-from . import call_and_read, is_unwritten, lecture_expression, read_whole_number  # noqa: E402
+from . import call_and_read, fresh_rng, is_unwritten, lecture_expression, read_whole_number  # noqa: E402
 
 
 def _random_graph(rng, n_leaves, n_ops):
@@ -260,6 +259,9 @@ def _random_graph(rng, n_leaves, n_ops):
     return nodes[-1]
 
 
+RANDOM_OPS_MAX = 15   # operations in the largest random graph of Exercise 4
+
+
 def _count_graphs():
     """The graphs the checker uses: small ones a learner can picture, then random ones with reuse."""
     a = Value(3.0, label="a")
@@ -268,11 +270,12 @@ def _count_graphs():
     doubled = twice + twice
     doubled.label = "c"
     g = lecture_expression()
-    rng = _random.Random(2002)
+    rng = fresh_rng()          # unseen: new graphs at every check
     # L first: it has no reuse, so each usual mistake gives a count of its own there.
     graphs = [("L = (a*b + c) * f", g["L"]), (N_("c = b + b with b = a + a"), doubled)]
     for n in range(4):
         graphs.append((_("random graph {number}").format(number=n + 1), _random_graph(rng, 3 + n, 6 + 3 * n)))
+    assert 6 + 3 * n == RANDOM_OPS_MAX
     graphs.append((N_("a single leaf"), a))
     return graphs
 
@@ -318,8 +321,8 @@ def check_count_nodes(count_nodes):
             hint = _("{where}. Start a to-do list with the root; take a node off it, count it if it is new, "
                      "and put its _prev on the list; stop when the list is empty.")
         return failed(ex, hint.format(where=where))
-    largest = max(_distinct_nodes(root) for _, root in _count_graphs())
-    return passed(ex, _("Right on {count} graphs, including reused nodes and a random graph of "
-                        "{largest} nodes.").format(count=len(_count_graphs()), largest=largest))
+    return passed(ex, _("Right on {count} graphs, including reused nodes and random graphs of up to "
+                        "{ops} operations, new at every check.").format(count=len(_count_graphs()),
+                                                                        ops=RANDOM_OPS_MAX))
 
 __all__ += ["check_count_nodes"]

@@ -75,9 +75,8 @@ def check_order(n_nodes, n_steps):
 # Write code: Exercise 2, a topological order without recursion
 # ==============================================================================================
 
-import random as _random
 
-from . import call_safely, is_unwritten  # noqa: E402
+from . import call_safely, fresh_rng, is_unwritten  # noqa: E402
 
 DEEP = 5_000  # a chain far deeper than Python's recursion limit (about 1,000 nested calls)
 
@@ -105,7 +104,7 @@ def _order_graphs():
     for k in range(DEEP):
         chain = chain * 1.0001
     chain.label = "y"
-    rng = _random.Random(2005)
+    rng = fresh_rng()          # unseen: new graphs at every check
     graphs = [(_("a single leaf"), Value(1.0, label="leaf")), (_("c = b + b with b = a + a"), c),
               ("L = (a*b + c) * f", lecture_expression()["L"])]
     graphs += [(_("random graph {number} (with reused nodes)").format(number=k + 1),

@@ -164,14 +164,13 @@ def check_exercise_3b(answer):
 # Write code: Exercise 4, a neuron written as a function, run on inputs you have not seen
 # ==============================================================================================
 
-import random as _random
 
-from . import call_safely, close, is_unwritten  # noqa: E402
+from . import call_safely, close, fresh_rng, is_unwritten  # noqa: E402
 
 
 def _neuron_cases():
     """(xs, ws, b) as floats: 1 to 5 inputs, and one case that saturates tanh."""
-    rng = _random.Random(2009)
+    rng = fresh_rng()          # unseen: new neurons at every check
     cases = []
     for n in (1, 2, 3, 5):
         xs = [round(rng.uniform(-2.0, 2.0), 1) for _ in range(n)]
