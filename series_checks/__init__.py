@@ -327,13 +327,15 @@ def _guarded(label, check, args, kwargs):
             _print_line("note", note)
         return Verdict(ok, message, kind)
     if status == "late":
-        still = (" It is still running in the background (a call that Python cannot interrupt, "
-                 "such as a very long sleep); restart the kernel if the notebook feels slow."
+        still = (_(" It is still running in the background (a call that Python cannot interrupt, "
+                   "such as a very long sleep); restart the kernel if the notebook feels slow.")
                  if outcome[1] == "abandoned" else "")
-        return failed(label, f"the check was stopped after {CHECK_BUDGET:g} s while your code was still "
-                             f"running. Is there a loop that never ends (one whose `except:` catches "
-                             f"everything, even the stop), or a call that is very slow?{still}")
-    return failed(label, f"{UNCHECKABLE}: the check's process ended without an answer ({outcome[1]}).")
+        return failed(label, _("the check was stopped after {seconds} s while your code was still "
+                               "running. Is there a loop that never ends (one whose `except:` catches "
+                               "everything, even the stop), or a call that is very slow?{still}").format(
+                                   seconds=f"{CHECK_BUDGET:g}", still=still))
+    return failed(label, _("{uncheckable}: the check's process ended without an answer ({how}).").format(
+        uncheckable=_(UNCHECKABLE), how=outcome[1]))
 
 
 class _Printed(io.TextIOBase):
@@ -379,7 +381,8 @@ def _show_printed(printed):
     if _quiet or stream is None:
         return
     if dropped:
-        text += f"\n[... {dropped:,} more characters printed by your code, not shown]\n"
+        text += "\n" + _("[... {count} more characters printed by your code, not shown]").format(
+            count=f"{dropped:,}") + "\n"
     try:
         stream.write(text if text.endswith("\n") else text + "\n")
     except (ValueError, UnicodeError):
@@ -403,19 +406,21 @@ def _changes(before, after, printed):
     """Sentences naming what the learner's code changed, and a function that puts it back."""
     notes, undo = [], []
     if before["gc"] != after["gc"]:
-        notes.append("turned Python's garbage collector " + ("on" if after["gc"] else "off"))
+        notes.append(_("turned Python's garbage collector on") if after["gc"]
+                     else _("turned Python's garbage collector off"))
         undo.append(gc.enable if before["gc"] else gc.disable)
     if before["gc thresholds"] != after["gc thresholds"]:
-        notes.append(f"changed the garbage collector's thresholds to {after['gc thresholds']}")
+        notes.append(_("changed the garbage collector's thresholds to {thresholds}").format(
+            thresholds=after["gc thresholds"]))
         undo.append(lambda: gc.set_threshold(*before["gc thresholds"]))
     if before["recursion limit"] != after["recursion limit"]:
-        notes.append(f"set the recursion limit to {after['recursion limit']}")
+        notes.append(_("set the recursion limit to {limit}").format(limit=after["recursion limit"]))
         undo.append(lambda: sys.setrecursionlimit(before["recursion limit"]))
     if printed.closed_by_learner:
-        notes.append("closed sys.stdout")
+        notes.append(_("closed sys.stdout"))
     for name in ("stdout", "stderr"):
         if after[name] is not before[name]:
-            notes.append(f"replaced sys.{name}")
+            notes.append(_("replaced sys.{name}").format(name=name))
             undo.append(lambda name=name: setattr(sys, name, before[name]))
     for name, old in before["modules"].items():
         new = after["modules"][name]
@@ -424,7 +429,7 @@ def _changes(before, after, printed):
                          and (name == "micrograd_core.Value" or not k.startswith("_")))
         if changed:
             shown = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
-            notes.append(f"changed {name} ({shown})")
+            notes.append(_("changed {module} ({names})").format(module=name, names=shown))
             undo.append(lambda name=name, old=old, changed=changed: _restore_module(
                 before["module objects"][name], old, changed))
     return notes, undo
@@ -461,10 +466,15 @@ def _run_check(check, args, kwargs):
     return verdict, printed, notes, undo
 
 
+PUT_BACK = N_("The check put it back; take that line out of your code, or your notebook will change each "
+              "time it runs.")
+
+
 def _note(notes, where):
     if not notes:
         return []
-    return [f"Note: during the check your code {'; '.join(notes)}. {where}"]
+    return [_("Note: during the check your code {changes}. {where}").format(changes=_("; ").join(notes),
+                                                                           where=_(where))]
 
 
 @contextlib.contextmanager
@@ -489,8 +499,7 @@ def _in_this_process(check, args, kwargs):
         return ("late", None)
     for fix in undo:
         fix()
-    notes = _note(notes, "The check put it back; take that line out of your code, or your notebook "
-                         "will change each time it runs.")
+    notes = _note(notes, PUT_BACK)
     return ("done", ((verdict.ok, verdict.message, verdict.kind), lines, printed.text(), notes))
 
 
@@ -616,8 +625,7 @@ def _in_a_watched_thread(check, args, kwargs):
     verdict, printed, notes, undo = results[0]
     for fix in undo:
         fix()
-    notes = _note(notes, "The check put it back; take that line out of your code, or your notebook "
-                         "will change each time it runs.")
+    notes = _note(notes, PUT_BACK)
     return ("done", ((verdict.ok, verdict.message, verdict.kind), lines, printed.text(), notes))
 
 
@@ -657,8 +665,8 @@ def _child(check, args, kwargs, write_end):
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         verdict, printed, notes, _ = _run_check(check, args, kwargs)
-        notes = _note(notes, "The check ran it apart, so nothing changed here; take that line out of "
-                             "your code, or your notebook will change when it runs.")
+        notes = _note(notes, N_("The check ran it apart, so nothing changed here; take that line out of "
+                             "your code, or your notebook will change when it runs."))
         result = ("done", ((verdict.ok, str(verdict.message), verdict.kind), _kept_lines,
                            printed.text(), notes))
         data = pickle.dumps(result)
@@ -821,37 +829,44 @@ def _whole_problem(answer, name):
         return problem
     value = float(answer)
     if not value.is_integer():
-        return f"{name} should be a whole number (a count), got {value:g}."
+        return _("{name} should be a whole number (a count), got {value}.").format(name=name, value=f"{value:g}")
     if abs(value) > _WHOLE_LIMIT:
-        return f"{name} is too large to be a count here: check how you computed it."
+        return _("{name} is too large to be a count here: check how you computed it.").format(name=name)
     return ""
 
 
-def read_numbers(exercise, answer, name="the answer", length=None):
+def read_numbers(exercise, answer, name=N_("the answer"), length=None):
     """A list or tuple of finite numbers as a list of floats, or None after printing the problem.
 
     Each element is read like read_number (so the same words for the same mistake); a generator is
     refused rather than consumed, and length (when given) is the number of entries expected.
     """
+    name = _(name)
+    not_a_list = _("{name} should be a list of numbers, got {what}.")
     if not isinstance(answer, (list, tuple)) and type(answer).__name__ != "ndarray":
-        failed(exercise, f"{name} should be a list of numbers, got {describe(answer)}.")
+        failed(exercise, not_a_list.format(name=name, what=describe(answer)))
         return None
     most = MAX_ITEMS if length is None else length
     try:   # never more than one entry past what is expected: a list may be huge, or never end
         items = list(itertools.islice(iter(answer), most + 1))
     except Exception:  # noqa: BLE001 - a 0-d array, or an object that fails to iterate
-        failed(exercise, f"{name} should be a list of numbers, got {describe(answer)}.")
+        failed(exercise, not_a_list.format(name=name, what=describe(answer)))
         return None
     if len(items) > most:
-        failed(exercise, f"{name} has more than {most:,} entries; " +
-               (f"it should have {length}, one per item." if length is not None else "that is far too many."))
+        if length is not None:
+            failed(exercise, _("{name} has more than {most} entries; it should have {length}, one per "
+                               "item.").format(name=name, most=f"{most:,}", length=length))
+        else:
+            failed(exercise, _("{name} has more than {most} entries; that is far too many.").format(
+                name=name, most=f"{most:,}"))
         return None
     if length is not None and len(items) != length:
-        failed(exercise, f"{name} should have {length} entries, one per item; it has {len(items)}.")
+        failed(exercise, _("{name} should have {length} entries, one per item; it has {count}.").format(
+            name=name, length=length, count=len(items)))
         return None
     values = []
     for i, item in enumerate(items):
-        problem = _number_problem(item, f"entry {i} of {name}")
+        problem = _number_problem(item, _("entry {index} of {name}").format(index=i, name=name))
         if problem:
             failed(exercise, problem)
             return None
@@ -859,7 +874,7 @@ def read_numbers(exercise, answer, name="the answer", length=None):
     return values
 
 
-def read_choice(exercise, answer, choices, name="the answer", aliases=None, case=str.lower):
+def read_choice(exercise, answer, choices, name=N_("the answer"), aliases=None, case=str.lower):
     """One of the allowed strings (normalised), or None after printing which strings are allowed.
 
     choices: the canonical answers; aliases: other spellings mapped to a canonical answer. Only
@@ -867,14 +882,17 @@ def read_choice(exercise, answer, choices, name="the answer", aliases=None, case
     to equal everything is refused like any other non-text answer.
     """
     allowed = ", ".join(repr(c) for c in choices)
+    name = _(name)
     if not isinstance(answer, str):
-        failed(exercise, f"{name} should be one of {allowed} (text, in quotes), got {describe(answer)}.")
+        failed(exercise, _("{name} should be one of {allowed} (text, in quotes), got {what}.").format(
+            name=name, allowed=allowed, what=describe(answer)))
         return None
     text = case(str.strip(str.__str__(answer)))
     table = {case(c): c for c in choices}
     table.update({case(k): v for k, v in (aliases or {}).items()})
     if text not in table:
-        failed(exercise, f"{name} should be one of {allowed}; got {describe(str.__str__(answer))}.")
+        failed(exercise, _("{name} should be one of {allowed}; got {what}.").format(
+            name=name, allowed=allowed, what=describe(str.__str__(answer))))
         return None
     return table[text]
 
@@ -1000,10 +1018,11 @@ def _time_limit(seconds):
 
 
 def _not_a_function(fn, name):
-    return f"pass {name} itself (its name, without parentheses, not its result); got {describe(fn)}."
+    return _("pass {name} itself (its name, without parentheses, not its result); got {what}.").format(
+        name=_(name), what=describe(fn))
 
 
-def is_function(exercise, fn, name="your function"):
+def is_function(exercise, fn, name=N_("your function")):
     """True for something the checker can call; otherwise print the one wording for it and say False."""
     if callable(fn):
         return True
@@ -1013,7 +1032,7 @@ def is_function(exercise, fn, name="your function"):
 
 def _function_name(fn):
     name = getattr(fn, "__name__", None)
-    return name if isinstance(name, str) and name != "<lambda>" else "your function"
+    return name if isinstance(name, str) and name != "<lambda>" else _("your function")
 
 
 def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
@@ -1027,19 +1046,20 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     who = _function_name(fn)
     where = f" {case}" if case else ""
     if not callable(fn):
-        return False, failed(exercise, _not_a_function(fn, "the function"))
+        return False, failed(exercise, _not_a_function(fn, N_("the function")))
     try:
         with keep_random_state(), _time_limit(seconds):
             result = fn(*args, **kwargs)
             if isinstance(result, types.GeneratorType):
                 result = list(result)
     except _TimeUp:
-        return False, failed(exercise, f"{who} was still running after {seconds:g} s{where}: is there "
-                                       f"a loop that never ends?")
+        return False, failed(exercise, _("{who} was still running after {seconds} s{where}: is there a loop "
+                                         "that never ends?").format(who=who, seconds=f"{seconds:g}", where=where))
     except BaseException as e:  # noqa: BLE001 - the learner's code: anything it raises is a hint
         if isinstance(e, KeyboardInterrupt) and not (_in_child or _in_worker()):
             raise   # the learner pressed stop while the check ran in this process
-        return False, failed(exercise, f"{who} raised {_exception_text(e)}{where}.")
+        return False, failed(exercise, _("{who} raised {error}{where}.").format(
+            who=who, error=_exception_text(e), where=where))
     return True, result
 
 
