@@ -16,7 +16,8 @@ The file has two parts. Above the line "the lecture ends here": the Value, its p
 the derived ops, the topological order, backward(), and the neural-network classes. Below it:
 what this engine adds to micrograd 0.1.0, whose API it keeps (README.md lists it): the
 step-by-step pass for the stepper, clear errors, exact numbers at the edges, gradient_check, the
-fused many-input ops of notebook 15 and the lecture's hand-written `_backward` closures.
+fused many-input ops of notebooks 15 and 17 (weighted_sum, cross_entropy, linear) and the
+lecture's hand-written `_backward` closures.
 
 A function marked "printed in notebook NN" is shown, as source, by that notebook: editing its text
 changes a lesson.
