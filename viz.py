@@ -37,6 +37,7 @@ from pathlib import Path
 
 import micrograd_core
 from micrograd_core import BackwardStep, RuleError
+from series_language import _
 
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
@@ -121,13 +122,30 @@ def as_roots(root):
     return roots
 
 
-def collect_nodes(roots):
-    """All nodes of all roots, leaves first, each once, in a fixed order (merged topological orders)."""
+def collect_nodes(roots, leaves=()):
+    """All nodes of all roots, leaves first, each once, in a fixed order (merged topological orders).
+
+    leaves: Values whose inputs are not collected (a part of a graph: from these Values on).
+    """
     seen = {}
-    for r in roots:
-        for node in r.topological_order():
-            if node not in seen:
+    if not leaves:
+        for r in roots:
+            for node in r.topological_order():
+                if node not in seen:
+                    seen[node] = True
+        return list(seen)
+    cut = dict.fromkeys(leaves)
+    for r in roots:  # inputs before the node that uses them, without recursion
+        stack = [(r, False)]
+        while stack:
+            node, inputs_done = stack.pop()
+            if node in seen:
+                continue
+            if inputs_done or node in cut or not node._prev:
                 seen[node] = True
+                continue
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node._prev) if child not in seen)
     return list(seen)
 
 
@@ -387,7 +405,8 @@ class DrawOptions:
     """Everything draw_dot decides from, in one place."""
 
     def __init__(self, rankdir="LR", color="role", group=None, expand=(), max_nodes=500, legend=None,
-                 show_grad=True, title=None, params=(), labels=None, compact=False, max_height_px=None):
+                 show_grad=True, title=None, params=(), labels=None, compact=False, max_height_px=None,
+                 leaves=()):
         if rankdir not in ("LR", "RL", "TB", "BT"):
             raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}.")
         if color not in ("role", "grad", None):
@@ -412,6 +431,14 @@ class DrawOptions:
         if max_height_px is not None and not (isinstance(max_height_px, (int, float)) and max_height_px > 0):
             raise ValueError(f"draw_dot: max_height_px must be a positive number of pixels, got {max_height_px!r}.")
         self.max_height_px = max_height_px
+        leaves = tuple(leaves) if isinstance(leaves, (list, tuple)) else (leaves,)
+        for v in leaves:
+            if not hasattr(v, "_prev"):
+                raise TypeError(f"draw_dot: leaves= lists Values to draw without what made them, e.g. "
+                                f"leaves=[total]; got {type(v).__name__}.")
+        if leaves and group is not None:
+            raise ValueError("draw_dot: leaves= draws a part of a plain graph; it does not combine with group=.")
+        self.leaves = dict.fromkeys(leaves)
 
 
 class NodeLook:
@@ -470,7 +497,7 @@ class GraphPlan:
 
     def __init__(self, roots, opts):
         self.roots, self.opts = roots, opts
-        self.nodes = collect_nodes(roots)
+        self.nodes = collect_nodes(roots, opts.leaves)
         self.parameters = find_parameters(self.nodes, opts.params)
         # Ids from a counter over a fixed order: the same graph gives the same DOT text every run.
         self.ids = {node: i for i, node in enumerate(self.nodes, start=1)}
@@ -492,7 +519,11 @@ class GraphPlan:
         self.drawn = [n for n in self.nodes if n not in self.collapsed]
         self.n_boxes = len(self.boxes)
         self.n_values = len(self.drawn) - self.n_boxes
-        self.n_ops = sum(1 for n in self.drawn if n._prev and n not in self.boxes)
+        self.n_ops = sum(1 for n in self.drawn if self.has_op(n) and n not in self.boxes)
+
+    def has_op(self, node):
+        """Whether the op that made `node` is drawn (not for a leaf, nor for a Value in leaves=)."""
+        return bool(node._prev) and node not in self.opts.leaves
 
     @property
     def node_count(self):
@@ -538,7 +569,7 @@ class GraphPlan:
                                   pending))
             if node in self.boxes:
                 children, target = self.boxes[node].inputs, f"v{i}"
-            elif node._prev:
+            elif self.has_op(node):
                 nodes.append(NodeLook(f"o{i}", "op", node, node._op, role="intermediate", hidden=hidden,
                                       cluster=cluster, pending=pending))
                 edges.append(EdgeLook(f"o{i}", f"v{i}", hidden=hidden, pending=pending))
@@ -731,7 +762,7 @@ def build_dot(plan, looks, edges, marks, style):
 
 def draw_dot(root, rankdir="LR", color="role", highlight=(), highlight_edges=(), group=None, expand=(),
              max_nodes=500, legend=None, show_grad=True, title=None, params=(), marks=None, labels=None,
-             compact=False, max_height_px=None, **unknown):
+             compact=False, max_height_px=None, leaves=(), **unknown):
     """Draw the graph behind `root` (a Value or a list of Values); returns a Graph (shows in Jupyter).
 
     color: 'role' (input / parameter / intermediate / output), 'grad' (sign and size), or None.
@@ -748,14 +779,17 @@ def draw_dot(root, rankdir="LR", color="role", highlight=(), highlight_edges=(),
     stays readable when it shrinks to the column.
     max_height_px: the tallest the picture may be, in px (default 560, or 600 in lecture mode);
     e.g. 680 for a drawing alone on its slide.
+    leaves: Values to draw without the ops and inputs that made them, to draw a part of a graph
+    (from these Values to the root); they keep their colour (grey: made by ops not drawn here),
+    e.g. draw_dot(loss, leaves=[total]) draws the loss from the sum `total` on.
     """
     if unknown:
         raise TypeError(f"draw_dot: unknown option(s) {', '.join(sorted(unknown))}. The options are rankdir, "
                         f"color, highlight, highlight_edges, group, expand, max_nodes, legend, show_grad, "
-                        f"title, params, marks, labels, compact and max_height_px.")
+                        f"title, params, marks, labels, compact, max_height_px and leaves.")
     opts = DrawOptions(rankdir=rankdir, color=color, group=group, expand=expand, max_nodes=max_nodes,
                        legend=legend, show_grad=show_grad, title=title, params=params, labels=labels,
-                       compact=compact, max_height_px=max_height_px)
+                       compact=compact, max_height_px=max_height_px, leaves=leaves)
     plan = GraphPlan(as_roots(root), opts)
     plan.check_size()  # before any DOT is built: a huge graph fails fast, with advice
     return draw_plan(plan, with_highlights(marks, highlight, highlight_edges))
@@ -1255,7 +1289,7 @@ def check_renderer():
     svg = render('digraph { a -> b }', "svg").decode("utf-8")
     if "<svg" not in svg:
         raise RenderError(f"{info.name} at {info.path} ran but produced no SVG.")
-    return f"Graphviz works: graphs are drawn by {info.name} ({info.reason})."
+    return _("Graphviz works: graphs are drawn by {name} ({reason}).").format(name=info.name, reason=info.reason)
 
 
 # ==============================================================================================
@@ -1532,9 +1566,11 @@ class Player:
     def _script(self):
         pid, last = self.element_id, len(self.frames) - 1
         frames = "[" + ",".join(self._js_string(f) for f in self.frames) + "]"
+        # The buttons' words, in the notebook's language (a browser has Chinese fonts).
+        previous, play, next_, pause = (html.escape(w) for w in (_("previous"), _("play"), _("next"), _("pause")))
         controls = self._js_string(
-            '<button data-act="prev">&#9664; previous</button><button data-act="play">&#9654; play</button>'
-            f'<button data-act="next">next &#9654;</button><input type="range" min="0" max="{last}" '
+            f'<button data-act="prev">&#9664; {previous}</button><button data-act="play">&#9654; {play}</button>'
+            f'<button data-act="next">{next_} &#9654;</button><input type="range" min="0" max="{last}" '
             f'value="{self.start}" step="1"> <span class="mg-pos"></span>')
         return ("<script>(function(){"
                 # The script's own player, even when another one on the page has the same id.
@@ -1553,12 +1589,12 @@ class Player:
                 "function show(i){k=Math.max(0,Math.min(last,i));"
                 "for(var j=0;j<frames.length;j++){frames[j].classList.toggle('mg-on',j===k);}"
                 "slider.value=k;pos.textContent=frames[k].getAttribute('data-caption');}"
-                "function stop(){if(timer){clearInterval(timer);timer=null;play.innerHTML='&#9654; play';}}"
+                f"function stop(){{if(timer){{clearInterval(timer);timer=null;play.innerHTML='&#9654; {play}';}}}}"
                 "bar.querySelector('[data-act=prev]').onclick=function(){stop();show(k-1);};"
                 "bar.querySelector('[data-act=next]').onclick=function(){stop();show(k+1);};"
                 "slider.oninput=function(){stop();show(parseInt(slider.value,10));};"
                 "play.onclick=function(){if(timer){stop();return;}if(k>=last){show(0);}"
-                "play.innerHTML='&#10074;&#10074; pause';"
+                f"play.innerHTML='&#10074;&#10074; {pause}';"
                 "timer=setInterval(function(){if(k>=last){stop();}else{show(k+1);}},900);};"
                 "show(k);})();</script>")
 

@@ -314,19 +314,10 @@ TEXT_SIZES_JS = """() => {
 }"""
 
 
-# Not yet fitting (issue 17 stays open for them): these slides still run past 760 px. Strict, so
-# the mark must go the day they fit.
-SLIDES_NOT_YET_FITTING = {("default", "15_character_language_model.ipynb"),
-                          ("lecture", "10_layers_and_mlps.ipynb"),
-                          ("lecture", "15_character_language_model.ipynb")}
-
-
 def _slide_cases():
     for mode in slide_heights.MODES:
         for name in CHECKED:
-            marks = [pytest.mark.xfail(strict=True, reason="issue 17: slides still taller than 760 px")] \
-                if (mode, name) in SLIDES_NOT_YET_FITTING else []
-            yield pytest.param(mode, name, marks=marks, id=f"{mode}-{name}")
+            yield pytest.param(mode, name, id=f"{mode}-{name}")
 
 
 @pytest.mark.parametrize("mode, name", list(_slide_cases()))

@@ -938,3 +938,20 @@ def test_plot_function_names_its_variable_on_axes_and_legend():
     default = viz.plot_function(math.tanh, xs_range=(-3, 3)).axes[0]
     assert (default.get_xlabel(), default.get_ylabel()) == ("x", "f(x)")
     plt.close("all")
+
+
+def test_leaves_draws_a_part_of_a_graph():
+    """draw_dot(root, leaves=[...]) stops at those Values: they are drawn as inputs, without the
+    ops that made them (notebook 13 draws its loss graph in three parts this way)."""
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = c + a
+    d.label = "d"
+    g = viz.draw_dot(d, leaves=[c])
+    assert [n.text for n in g.nodes if n.kind == "value"] == ["c", "a", "d"]
+    assert [n.text for n in g.nodes if n.kind == "op"] == ["+"]
+    with pytest.raises(TypeError):
+        viz.draw_dot(d, leaves=[1.0])
+    with pytest.raises(ValueError):
+        viz.draw_dot(d, leaves=[c], group="collapse")
