@@ -27,14 +27,20 @@ import micrograd_core
 
 from . import call_safely, check_number, checker, close, describe, failed, fresh_rng, is_waiting
 from . import passed, quiet, read_number, waiting
+from series_language import N_, _
 
 __all__ = ["check_local_derivative", "check_value_class", "check_compositions", "example_class",
            "random_programs", "deep_chain", "build", "Program", "CHAIN_OPS", "EX1_X", "EX1_N"]
 
-DERIVATIVE_EXERCISE = "Exercise 1 (local derivative of x ** 3)"
-CLASS_EXERCISE = "Exercise 2 (your Value class)"
-COMPOSITION_EXERCISE = "Exercise 3 (-, / and negation)"
+# The exercises' names: "Exercise N" (which the verdicts translate) and what the exercise is about.
+DERIVATIVE_TOPIC = N_(" (local derivative of x ** 3)")
+CLASS_TOPIC = N_(" (your Value class)")
+COMPOSITION_TOPIC = N_(" (-, / and negation)")
+DERIVATIVE_EXERCISE = "Exercise 1" + DERIVATIVE_TOPIC
+CLASS_EXERCISE = "Exercise 2" + CLASS_TOPIC
+COMPOSITION_EXERCISE = "Exercise 3" + COMPOSITION_TOPIC
 CHAIN_OPS = 3000          # the deep chain: deeper than Python's recursion limit (1000)
+CHAIN_RUNG = f"a chain of {CHAIN_OPS} ops"     # a rung's name (_report words it in the notebook's language)
 VALUE_TOL = 1e-6
 GRAD_TOL = 1e-6
 # On the last rung, grads must match the engine's to this relative error. Exact formulas, however
@@ -43,7 +49,7 @@ GRAD_TOL = 1e-6
 EXACT_TOL = 1e-11
 # A grad off by more than GRAD_TOL but within this (relative) is an estimate, not a wrong formula.
 NEARLY = 1e-3
-EXACT = "exact local derivatives"
+EXACT = N_("exact local derivatives")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -60,15 +66,15 @@ def check_local_derivative(answer):
     (x ** EX1_N).backward()
     numeric = (((EX1_X + 1e-6) ** EX1_N) - ((EX1_X - 1e-6) ** EX1_N)) / 2e-6
     hints = [
-        (EX1_N * EX1_X ** EX1_N, "you kept the exponent: the power rule lowers it by one."),
-        (EX1_X ** (EX1_N - 1), "the exponent also comes down as a factor in front."),
-        (EX1_X ** EX1_N, "that is the output's data (x ** 3 itself), not its slope."),
-        (EX1_N * EX1_X, "the power rule gives n * x ** (n - 1): here the power left on x is 2, not 1."),
+        (EX1_N * EX1_X ** EX1_N, _("you kept the exponent: the power rule lowers it by one.")),
+        (EX1_X ** (EX1_N - 1), _("the exponent also comes down as a factor in front.")),
+        (EX1_X ** EX1_N, _("that is the output's data (x ** 3 itself), not its slope.")),
+        (EX1_N * EX1_X, _("the power rule gives n * x ** (n - 1): here the power left on x is 2, not 1.")),
     ]
-    return check_number(DERIVATIVE_EXERCISE, answer, x.grad, hints=hints,
-                        what="replace the `...` of local with a number",
-                        confirmed_by=f"The engine's backward() gives {x.grad:.4f}, a finite difference "
-                                     f"{numeric:.4f}.")
+    return check_number("Exercise 1" + _(DERIVATIVE_TOPIC), answer, x.grad, hints=hints,
+                        what=_("replace the `...` of {name} with a number").format(name="local"),
+                        confirmed_by=_("The engine's backward() gives {grad}, a finite difference "
+                                       "{numeric}.").format(grad=f"{x.grad:.4f}", numeric=f"{numeric:.4f}"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -126,10 +132,10 @@ def _op_name(step):
     """How a hint names the op of a step: `+`, `Value + number`, `**`, `tanh` ..."""
     kind, shape = step[0], _shape(step[0])
     if shape == "value-number":
-        return f"`Value {kind[0]} number`"
+        return _("`Value {op} number`").format(op=kind[0])
     if shape == "number-value":
-        return f"`number {kind[1]} Value`"
-    return "negation `-a`" if kind == "neg" else f"`{kind}`"
+        return _("`number {op} Value`").format(op=kind[1])
+    return _("negation `-a`") if kind == "neg" else f"`{kind}`"
 
 
 class Program:
@@ -163,7 +169,9 @@ class Program:
         if self.name and index == len(self.steps) - 1:
             return self.name
         text = self.texts[index]
-        return f"`{text}`" if len(text) <= 110 else f"step {index + 1} of {len(self.steps)} (a long expression)"
+        if len(text) <= 110:
+            return f"`{text}`"
+        return _("step {number} of {count} (a long expression)").format(number=index + 1, count=len(self.steps))
 
     def leaves(self):
         return [i for i, s in enumerate(self.steps) if s[0] == "leaf"]
@@ -229,7 +237,7 @@ def random_programs(ops, count, seed, leaves=3, steps=7):
     the engine computes is confirmed by finite differences."""
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     programs = []
-    for _ in range(50 * count):
+    for _attempt in range(50 * count):
         program_steps = [("leaf", rng.choice((-1.0, 1.0)) * round(rng.uniform(0.3, 1.8), 2))
                          for _ in range(leaves)]
         nodes = build(Program(program_steps))
@@ -257,7 +265,8 @@ def deep_chain(length=CHAIN_OPS, ops=("+", "*")):
     for k in range(length):
         kind = ops[k % len(ops)]
         steps.append((kind, len(steps) - 1 if k else 0, 1 if kind == "*" else 2))
-    return Program(steps, name=f"a chain of {length} ops (t = t * b, then t = t + c, and again)")
+    return Program(steps, name=_("a chain of {count} ops (t = t * b, then t = t + c, and again)").format(
+        count=length))
 
 
 def _equal_data(rng):
@@ -307,10 +316,10 @@ def _engine_is_confirmed(program, h=1e-6):
 # Running the learner's class on one program, without ever trusting it
 # ----------------------------------------------------------------------------------------------
 
-ENGINE_HINT = ("your class hands the work to the engine: its Values are micrograd_core's own (the "
+ENGINE_HINT = N_("your class hands the work to the engine: its Values are micrograd_core's own (the "
                "engine's Value, a subclass of it, or what its ops make). Exercise 2 is to write your "
                "own class, from scratch: no micrograd_core in it.")
-MERGE_HINT = ("two different nodes with the same data are one node to your class: your __eq__ and "
+MERGE_HINT = N_("two different nodes with the same data are one node to your class: your __eq__ and "
               "__hash__ compare .data, so the visited set of the topological order takes the second "
               "for the first and skips it, and the grads through it never arrive (try a = Value(3.0), "
               "b = Value(3.0), ((a + 1) * (b + 1)).backward()). A node is only ever equal to itself: "
@@ -322,13 +331,13 @@ def _read(exercise, obj, attr):
     try:
         value = getattr(obj, attr)
     except AttributeError:
-        return None, f"has no .{attr}"
+        return None, _("has no .{attr}").format(attr=attr)
     if type(value) is float and math.isfinite(value):   # the usual case, read fast
         return value, None
     with quiet():                 # only whether it is a plain finite number: the hint is ours
         number = read_number(exercise, value)
     if number is None:
-        return None, f"has a .{attr} that is {describe(value)}, not a plain number"
+        return None, _("has a .{attr} that is {what}, not a plain number").format(attr=attr, what=describe(value))
     return number, None
 
 
@@ -346,22 +355,25 @@ def _build(exercise, program, make, engine):
                 return None, hint
             raise
         if issubclass(type(node), micrograd_core.Value):
-            return None, ENGINE_HINT
+            return None, _(ENGINE_HINT)
         value, why = _read(exercise, node, "data")
         if why:
-            made = f"Value({step[1]})" if step[0] == "leaf" else f"the result of {where}"
-            return None, f"{made} {why}: every Value keeps its number in .data."
+            made = f"Value({step[1]})" if step[0] == "leaf" else _("the result of {where}").format(where=where)
+            return None, _("{made} {why}: every Value keeps its number in .data.").format(made=made, why=why)
         if not close(value, engine[index].data, VALUE_TOL):
             if step[0] == "leaf":
-                return None, f"Value({step[1]}) has data {_fmt(value)}: a new Value keeps its number as it is."
+                return None, _("{leaf} has data {data}: a new Value keeps its number as it is.").format(
+                    leaf=f"Value({step[1]})", data=_fmt(value))
             inputs = _inputs_text(program, step, engine)
-            return None, (f"{_op_name(step)} computes a wrong value: {where} with {inputs} gives data "
-                          f"{_fmt(value)}. Check the forward computation of that op.")
+            return None, _("{op} computes a wrong value: {where} with {inputs} gives data "
+                           "{data}. Check the forward computation of that op.").format(
+                               op=_op_name(step), where=where, inputs=inputs, data=_fmt(value))
         if step[0] == "leaf":
             grad, why = _read(exercise, node, "grad")
             if why or grad != 0:
-                return None, (f"a new Value should start with grad 0 (backward() only ever adds into it); "
-                              f"yours {why or f'starts at {grad:g}'}.")
+                return None, _("a new Value should start with grad 0 (backward() only ever adds into it); "
+                               "yours {why}.").format(
+                                   why=why or _("starts at {grad}").format(grad=f"{grad:g}"))
         nodes.append(node)
     return nodes, None
 
@@ -369,27 +381,27 @@ def _build(exercise, program, make, engine):
 def _backward(exercise, program, nodes):
     """Call backward() on the root and read every .grad: (grads, None), or (None, hint)."""
     if not callable(getattr(type(nodes[-1]), "backward", None)):
-        return None, "your class has no backward() method yet: it is the next step after + works."
+        return None, _("your class has no backward() method yet: it is the next step after + works.")
     try:
         nodes[-1].backward()
     except RecursionError:
-        return None, (f"backward() hit Python's recursion limit (RecursionError) on {program.text()}: a "
-                      f"recursive topological sort makes one nested call per node, and this graph is "
-                      f"thousands of nodes deep. Build the order with an explicit stack instead of "
-                      f"recursion (notebook 05 shows how).")
+        return None, _("backward() hit Python's recursion limit (RecursionError) on {expression}: a "
+                       "recursive topological sort makes one nested call per node, and this graph is "
+                       "thousands of nodes deep. Build the order with an explicit stack instead of "
+                       "recursion (notebook 05 shows how).").format(expression=program.text())
     except TypeError as e:
         if "unhashable" not in str(e):
             raise
-        return None, ("backward() could not put a node in a set (TypeError: unhashable type): a class "
-                      "that defines __eq__ loses its __hash__, and the visited set of the topological "
-                      "order needs it. Delete __eq__: a node is only ever equal to itself.")
+        return None, _("backward() could not put a node in a set (TypeError: unhashable type): a class "
+                       "that defines __eq__ loses its __hash__, and the visited set of the topological "
+                       "order needs it. Delete __eq__: a node is only ever equal to itself.")
     grads = []
     for index, node in enumerate(nodes):
         grad, why = _read(exercise, node, "grad")
-        if why == "has no .grad":
-            return None, "a Value needs a .grad, 0 when it is made (backward() adds into it)."
+        if why == _("has no .{attr}").format(attr="grad"):
+            return None, _("a Value needs a .grad, 0 when it is made (backward() adds into it).")
         if why:
-            return None, f"the node {program.text(index)} {why} (after backward())."
+            return None, _("the node {node} {why} (after backward()).").format(node=program.text(index), why=why)
         grads.append(grad)
     return grads, None
 
@@ -420,14 +432,15 @@ def _try(exercise, program, make, exact=False):
 
     def backward(nodes):
         return _backward(exercise, program, nodes)
-    your_class.__name__, backward.__name__ = "your class", "backward()"
-    ok, outcome = call_safely(exercise, your_class, case=f"while building {program.text()}")
+    your_class.__name__, backward.__name__ = _("your class"), "backward()"
+    ok, outcome = call_safely(exercise, your_class, case=_("while building {expression}").format(
+        expression=program.text()))
     if not ok:
         return outcome
     nodes, hint = outcome
     if hint:
         return hint
-    ok, outcome = call_safely(exercise, backward, nodes, case=f"on {program.text()}")
+    ok, outcome = call_safely(exercise, backward, nodes, case=_("on {expression}").format(expression=program.text()))
     if not ok:
         return outcome
     grads, hint = outcome
@@ -440,7 +453,7 @@ def _try(exercise, program, make, exact=False):
     if not ok:
         return merges
     if merges:
-        return MERGE_HINT
+        return _(MERGE_HINT)
     if exact or all(close(grads[i], engine[i].grad, NEARLY) for i in bad):
         return _finite_difference_hint(program, max(bad), grads, engine)
     return _grad_hint(program, max(bad), grads, engine)
@@ -458,17 +471,19 @@ def _missing(step, error, where):
     methods = {"+": "__add__", "*": "__mul__", "-": "__sub__", "/": "__truediv__", "**": "__pow__"}
     if isinstance(error, TypeError) and "unsupported operand" in text:
         if _shape(kind) == "number-value":
-            return (f"{_op_name(step)} is missing: when the left side is a plain number, Python asks "
-                    f"the Value on the right for __r{methods[kind[1]][2:]}. Add it (a one-liner).")
-        return f"{_op_name(step)} is missing: your class has no {methods[kind.rstrip('n')]} yet."
+            return _("{op} is missing: when the left side is a plain number, Python asks "
+                     "the Value on the right for {method}. Add it (a one-liner).").format(
+                         op=_op_name(step), method=f"__r{methods[kind[1]][2:]}")
+        return _("{op} is missing: your class has no {method} yet.").format(
+            op=_op_name(step), method=methods[kind.rstrip('n')])
     if isinstance(error, TypeError) and "bad operand type for unary -" in text:
-        return "negation `-a` is missing: your class has no __neg__ yet."
+        return _("negation `-a` is missing: your class has no __neg__ yet.")
     if isinstance(error, AttributeError) and kind in ("tanh", "exp") and f"'{kind}'" in text:
-        return f"`{kind}` is missing: your class has no {kind}() method yet."
+        return _("{op} is missing: your class has no {method}() method yet.").format(op=f"`{kind}`", method=kind)
     if _shape(kind) in ("value-number", "number-value"):
-        return (f"{_op_name(step)} raised {type(error).__name__} while building {where}: a plain number "
-                f"on one side has no .data: turn it into a Value first, in every op that takes "
-                f"another operand.")
+        return _("{op} raised {error} while building {where}: a plain number "
+                 "on one side has no .data: turn it into a Value first, in every op that takes "
+                 "another operand.").format(op=_op_name(step), error=type(error).__name__, where=where)
     return ""
 
 
@@ -477,11 +492,12 @@ def _grad_hint(program, index, grads, engine):
     one of the ops that use it passed back a wrong contribution."""
     root = len(program.steps) - 1
     if index == root:
-        return (f"after backward() the output's own grad is {_fmt(grads[root])}: backward() "
-                f"starts by setting the output's grad to d(out)/d(out), before any chain-rule step.")
+        return _("after backward() the output's own grad is {grad}: backward() "
+                 "starts by setting the output's grad to d(out)/d(out), before any chain-rule step.").format(
+                     grad=_fmt(grads[root]))
     if all(g == 0 for g in grads[:root]):
-        return ("after backward() every input's grad is still 0: backward() has to take the chain-rule "
-                "step at every node, `input.grad += local * node.grad`, from the output back.")
+        return _("after backward() every input's grad is still 0: backward() has to take the chain-rule "
+                 "step at every node, `input.grad += local * node.grad`, from the output back.")
     if len(program.steps) <= 3 or all(s[0] == "leaf" for s in program.steps[:-1]):
         return _single_op_hint(program, index, grads, engine)
     uses = [sum(_inputs(s).count(k) for s in program.steps) for k in range(len(program.steps))]
@@ -491,14 +507,16 @@ def _grad_hint(program, index, grads, engine):
             below.add(k)
     where = program.text(index)
     if any(uses[k] > 1 for k in below):
-        return (f"the grad of {where} is {_fmt(grads[index])} after backward() on {program.text()}, "
-                f"where a node on its way to the output is used more than once. Each use must add "
-                f"its share (`+=`), and the chain-rule step at each node must be taken exactly once, "
-                f"after every node that uses it: a visited set and a reversed topological order.")
+        return _("the grad of {node} is {grad} after backward() on {expression}, "
+                 "where a node on its way to the output is used more than once. Each use must add "
+                 "its share (`+=`), and the chain-rule step at each node must be taken exactly once, "
+                 "after every node that uses it: a visited set and a reversed topological order.").format(
+                     node=where, grad=_fmt(grads[index]), expression=program.text())
     ops = ", ".join(sorted({_op_name(s) for s in program.steps if index in _inputs(s)}))
-    return (f"the grad that {ops} passed back to {where} is wrong in {program.text()} (yours is "
-            f"{_fmt(grads[index])}). The chain-rule step is taken once per node, in reversed "
-            f"topological order: check that order, and the local derivatives of {ops}.")
+    return _("the grad that {ops} passed back to {node} is wrong in {expression} (yours is "
+             "{grad}). The chain-rule step is taken once per node, in reversed "
+             "topological order: check that order, and the local derivatives of {ops}.").format(
+                 ops=ops, node=where, expression=program.text(), grad=_fmt(grads[index]))
 
 
 def _single_op_hint(program, index, grads, engine):
@@ -507,36 +525,39 @@ def _single_op_hint(program, index, grads, engine):
     kind, inputs = step[0], _inputs(step)
     got = grads[index]
     x = engine[inputs[0]].data
-    mine = f"after {program.text()}.backward() your grad of {program.text(index)} is {_fmt(got)}"
+    mine = _("after {expression}.backward() your grad of {node} is {grad}").format(
+        expression=program.text(), node=program.text(index), grad=_fmt(got))
     if len(inputs) == 2 and inputs[0] == inputs[1]:
-        return (f"{mine}: only one of its two uses arrived. Each use adds its share: `+=`, "
-                f"never `=`, in every chain-rule step.")
+        return _("{mine}: only one of its two uses arrived. Each use adds its share: `+=`, "
+                 "never `=`, in every chain-rule step.").format(mine=mine)
     if kind in ("+", "+n", "n+", "-", "-n", "n-"):
-        return f"{mine}. The local derivative of a sum is 1 for each input: out.grad passes through unchanged."
+        return _("{mine}. The local derivative of a sum is 1 for each input: out.grad passes through "
+                 "unchanged.").format(mine=mine)
     if kind in ("*", "*n", "n*"):
         if close(got, engine[index].data, 1e-9):
-            return (f"{mine}: that is its own data. The local derivative of a * b with respect to a "
-                    f"is the *other* factor.")
-        return f"{mine}. Check the local derivatives of `*` in the table of section 1."
+            return _("{mine}: that is its own data. The local derivative of a * b with respect to a "
+                     "is the *other* factor.").format(mine=mine)
+        return _("{mine}. Check the local derivatives of `*` in the table of section 1.").format(mine=mine)
     if kind == "**":
         n = step[2]
         if close(got, n * x ** n, 1e-9):
-            return f"{mine}: the power rule lowers the exponent by one."
+            return _("{mine}: the power rule lowers the exponent by one.").format(mine=mine)
         if close(got, x ** (n - 1), 1e-9):
-            return f"{mine}: the exponent also comes down as a factor, in front."
-        return f"{mine}. The local derivative of x ** n is the power rule."
+            return _("{mine}: the exponent also comes down as a factor, in front.").format(mine=mine)
+        return _("{mine}. The local derivative of x ** n is the power rule.").format(mine=mine)
     if kind == "tanh":
         if close(got, 1 - x * x, 1e-9):
-            return (f"{mine}: you squared the input. The local derivative 1 - tanh(x)**2 uses the "
-                    f"output, tanh(x) itself.")
-        return f"{mine}. The local derivative of tanh(x) is 1 - tanh(x)**2, written with the output."
+            return _("{mine}: you squared the input. The local derivative 1 - tanh(x)**2 uses the "
+                     "output, tanh(x) itself.").format(mine=mine)
+        return _("{mine}. The local derivative of tanh(x) is 1 - tanh(x)**2, written with the "
+                 "output.").format(mine=mine)
     if kind == "exp":
         if close(got, x, 1e-9) or close(got, 1.0, 1e-9):
-            return f"{mine}: the local derivative of exp(x) is exp(x) itself, the output's data."
-        return f"{mine}. The local derivative of exp(x) is the output's data."
+            return _("{mine}: the local derivative of exp(x) is exp(x) itself, the output's data.").format(mine=mine)
+        return _("{mine}. The local derivative of exp(x) is the output's data.").format(mine=mine)
     if kind in ("/", "/n", "n/"):
-        return f"{mine}. Write a / b as a * b ** -1 and let + , * and ** do the work."
-    return f"{mine}. Write -a as a * -1."
+        return _("{mine}. Write a / b as a * b ** -1 and let + , * and ** do the work.").format(mine=mine)
+    return _("{mine}. Write -a as a * -1.").format(mine=mine)
 
 
 def _finite_difference_hint(program, index, grads, engine):
@@ -544,13 +565,14 @@ def _finite_difference_hint(program, index, grads, engine):
     error = abs(grads[index] - engine[index].grad) / max(abs(engine[index].grad), 1e-300)
     digits = max(0, math.floor(-math.log10(error))) if error > 0 else 0
     inputs = _inputs_text(program, program.steps[-1], engine)
-    inputs = f" with {inputs}" if len(program.leaves()) == len(program.steps) - 1 else ""
-    return (f"your grads are close but not exact: on {program.text()}{inputs}, your grad of "
-            f"{program.text(index)} after backward() matches the engine's to about {digits} digits, "
-            f"where exact local derivatives match to 15. That is what finite differences give (nudging "
-            f"an input and running the op again): they lose digits, most on large numbers and "
-            f"where tanh flattens. Write each local derivative as its exact formula, from the "
-            f"table of section 1.")
+    inputs = _(" with {inputs}").format(inputs=inputs) if len(program.leaves()) == len(program.steps) - 1 else ""
+    return _("your grads are close but not exact: on {expression}{inputs}, your grad of "
+             "{node} after backward() matches the engine's to about {digits} digits, "
+             "where exact local derivatives match to 15. That is what finite differences give (nudging "
+             "an input and running the op again): they lose digits, most on large numbers and "
+             "where tanh flattens. Write each local derivative as its exact formula, from the "
+             "table of section 1.").format(expression=program.text(), inputs=inputs,
+                                           node=program.text(index), digits=digits)
 
 
 def _inputs_text(program, step, nodes):
@@ -577,12 +599,12 @@ def _rungs(make, rng):
     """The ladder: (what it proves, programs to run). Drawn lazily, one rung at a time."""
     yield "+", [_single("+", 2.0, -3.0), _single("+", 1.5, None)]
     yield "*", [_single("*", 2.0, -3.0), _single("*", -1.5, 0.5), _single("*", 1.5, None)]
-    yield "numbers on either side of + and *", [
+    yield N_("numbers on either side of + and *"), [
         _single("+n", 2.0, 0.5), _single("n+", 0.5, 2.0), _single("*n", 2.0, -1.5),
         _single("n*", -1.5, 2.0)]
-    yield "+ and * composed, with reuse", [_equal_data(rng)] + random_programs(
+    yield N_("+ and * composed, with reuse"), [_equal_data(rng)] + random_programs(
         ("+", "*", "+n", "*n", "n+", "n*"), 12, rng)
-    yield f"a chain of {CHAIN_OPS} ops", [deep_chain()]
+    yield CHAIN_RUNG, [deep_chain()]
     yield "**", [_single("**", -1.5, 3), _single("**", 1.5, 2), _single("**", 0.8, -1),
                  _single("**", 2.0, 0.5)] + random_programs(("+", "*", "**", "n*"), 8, rng)
     for name in ("tanh", "exp"):
@@ -590,17 +612,17 @@ def _rungs(make, rng):
             yield name, [_single(name, 0.5), _single(name, -1.2)] + random_programs(
                 ("+", "*", "**", name, "*n"), 8, rng)
     if _has(make, "tanh") and _has(make, "exp"):
-        yield "everything together", random_programs(("+", "*", "**", "tanh", "exp", "n+", "*n"), 8, rng)
+        yield N_("everything together"), random_programs(("+", "*", "**", "tanh", "exp", "n+", "*n"), 8, rng)
     yield EXACT, _exact_programs(make, rng)
 
 
 def _composition_rungs(rng):
-    yield "negation", [_single("neg", 1.5), _single("neg", -0.5)]
+    yield N_("negation"), [_single("neg", 1.5), _single("neg", -0.5)]
     yield "-", [_single("-", 2.0, -3.0), _single("-", 1.5, None), _single("-n", 2.0, 0.5),
                 _single("n-", 0.5, 2.0)]
     yield "/", [_single("/", 2.0, -4.0), _single("/", 1.5, None), _single("/n", 2.0, 0.5),
                 _single("n/", 3.0, 2.0)]
-    yield "all of them composed", random_programs(("+", "*", "-", "/", "neg", "n-", "n/", "/n", "-n"), 10, rng)
+    yield N_("all of them composed"), random_programs(("+", "*", "-", "/", "neg", "n-", "n/", "/n", "-n"), 10, rng)
 
 
 def _climb(exercise, make, rungs):
@@ -622,7 +644,8 @@ def _report(exercise, done, problem, first=""):
     that call_safely already printed."""
     if not isinstance(problem, str):
         return problem
-    progress = f"so far right: {', '.join(done)}. Next: " if done else ""
+    names = [_("a chain of {count} ops").format(count=CHAIN_OPS) if name == CHAIN_RUNG else _(name) for name in done]
+    progress = _("so far right: {rungs}. Next: ").format(rungs=_(", ").join(names)) if done else ""
     return failed(exercise, first + progress + problem)
 
 
@@ -638,58 +661,59 @@ def _start(exercise, answer, what):
     if is_waiting(answer):
         return waiting(exercise, what)
     if isinstance(answer, micrograd_core.Value):
-        return failed(exercise, "that is one Value; pass the class itself.")
+        return failed(exercise, _("that is one Value; pass the class itself."))
     if isinstance(answer, type) and issubclass(answer, micrograd_core.Value):
-        return failed(exercise, ENGINE_HINT)
+        return failed(exercise, _(ENGINE_HINT))
     if isinstance(answer, type) and _class_waiting(answer):
         return waiting(exercise, what)
     if not callable(answer):
-        return failed(exercise, f"pass your class itself (its name, without parentheses); got "
-                                f"{describe(answer)}.")
+        return failed(exercise, _("pass your class itself (its name, without parentheses); got "
+                                  "{what}.").format(what=describe(answer)))
     return None
 
 
 @checker(exercise=CLASS_EXERCISE)
 def check_value_class(cls):
     """Exercise 2: the learner's whole Value class, run against the engine on drawn expressions."""
-    exercise = CLASS_EXERCISE
-    early = _start(exercise, cls, "replace `Value = ...` with your class")
+    exercise = "Exercise 2" + _(CLASS_TOPIC)
+    early = _start(exercise, cls, _("replace `Value = ...` with your class"))
     if early is not None:
         return early
     done, count, problem = _climb(exercise, cls, _rungs(cls, fresh_rng()))
     if problem is not None:
         return _report(exercise, done, problem)
-    extras = " and ".join(n for n in ("tanh", "exp") if n in done)
+    extras = _(" and ").join(n for n in ("tanh", "exp") if n in done)
     if not extras:
-        return _report(exercise, done, "your class needs tanh() or exp() (or both); neither is there yet.")
+        return _report(exercise, done, _("your class needs tanh() or exp() (or both); neither is there yet."))
     count -= 1     # the chain is named on its own
-    return passed(exercise, f"Your class agrees with the engine on {count} expressions, most of them drawn "
-                            f"for this check (reuse such as a + a included), and a chain of {CHAIN_OPS} "
-                            f"ops, to the last digits where finite differences lose them: +, *, numbers "
-                            f"on either side, **, {extras}.")
+    return passed(exercise, _("Your class agrees with the engine on {count} expressions, most of them drawn "
+                              "for this check (reuse such as a + a included), and a chain of {length} "
+                              "ops, to the last digits where finite differences lose them: +, *, numbers "
+                              "on either side, **, {extras}.").format(count=count, length=CHAIN_OPS,
+                                                                     extras=extras))
 
 
 @checker(exercise=COMPOSITION_EXERCISE)
 def check_compositions(cls):
     """Exercise 3: -a, a - b, a / b (and with numbers on either side) as compositions."""
-    exercise = COMPOSITION_EXERCISE
-    early = _start(exercise, cls, "add __neg__, __sub__, __truediv__ (and their r-versions) to your class")
+    exercise = "Exercise 3" + _(COMPOSITION_TOPIC)
+    early = _start(exercise, cls, _("add __neg__, __sub__, __truediv__ (and their r-versions) to your class"))
     if early is not None:
         return early
     rng = fresh_rng()
     ladder = _rungs(cls, rng)
-    core = [next(ladder) for _ in range(3)] + [
-        ("+ and * composed", [_equal_data(rng)]),
+    core = [next(ladder) for _rung in range(3)] + [
+        (N_("+ and * composed"), [_equal_data(rng)]),
         ("**", [_single("**", 0.8, -1), _single("**", 1.5, 2)]), (EXACT, _exact_programs(cls, rng))]
-    done, _, problem = _climb(exercise, cls, core)
+    done, _count, problem = _climb(exercise, cls, core)
     if problem is not None:
         return _report(exercise, done, problem,
-                       first="finish exercise 2 first (+, *, numbers and ** are needed here): ")
+                       first=_("finish exercise 2 first (+, *, numbers and ** are needed here): "))
     done, count, problem = _climb(exercise, cls, _composition_rungs(rng))
     if problem is not None:
         return _report(exercise, done, problem)
-    return passed(exercise, f"-a, a - b, a / b and their versions with a number on either side agree "
-                            f"with the engine on {count} expressions.")
+    return passed(exercise, _("-a, a - b, a / b and their versions with a number on either side agree "
+                              "with the engine on {count} expressions.").format(count=count))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from micrograd_core import Value
 
 from . import call_and_read, check_number, checker, close, failed, is_function, is_unwritten
 from . import is_waiting, numeric_derivative, passed, read_choice, waiting
+from series_language import _
 
 __all__ = ["check_exercise_1", "check_exercise_2", "check_exercise_3", "EXERCISE_3_OPTIONS"]
 
@@ -27,15 +28,15 @@ def _engine_div_grad_b(a, b):
 @checker
 def check_exercise_1(formula):
     """Exercise 1: `formula(a, b)` must return d(a/b)/db for plain floats a and b."""
-    name = "Exercise 1 (d(a/b)/db)"
+    name = "Exercise 1 (d(a/b)/db)"   # the part in parentheses is a formula: the same in every language
     if is_waiting(formula) or is_unwritten(formula):
-        return waiting(name, "write the body of the function")
-    if not is_function(name, formula, "your function"):
+        return waiting(name, _("write the body of the function"))
+    if not is_function(name, formula, _("your function")):
         return False
     got = []
     for a, b in _POINTS_1:
-        ok, value = call_and_read(name, formula, a, b, case=f"with a={a}, b={b}",
-                                  what="replace the `...` after `return` with a formula in a and b")
+        ok, value = call_and_read(name, formula, a, b, case=_("with a={a}, b={b}").format(a=a, b=b),
+                                  what=_("replace the `...` after `return` with a formula in a and b"))
         if not ok:
             return value
         got.append(value)
@@ -43,29 +44,30 @@ def check_exercise_1(formula):
     numeric = [numeric_derivative(lambda bb, a=a: a / bb, b) for a, b in _POINTS_1]
     if all(close(g, e) and close(g, n, 1e-3) for g, e, n in zip(got, engine, numeric)):
         a, b = _POINTS_1[0]
-        return passed(name, f"At a={a}, b={b} your formula gives {got[0]:.4f}, backward() gives {engine[0]:.4f} "
-                            f"and a finite difference {numeric[0]:.4f}; it also agrees at {len(_POINTS_1) - 1} "
-                            "other points.")
+        return passed(name, _("At a={a}, b={b} your formula gives {got}, backward() gives {engine} and a finite "
+                              "difference {numeric}; it also agrees at {count} other points.").format(
+                                  a=a, b=b, got=f"{got[0]:.4f}", engine=f"{engine[0]:.4f}",
+                                  numeric=f"{numeric[0]:.4f}", count=len(_POINTS_1) - 1))
     wrong_formulas = (
-        (lambda a, b: 1 / b, "that is the derivative with respect to a (the numerator). "
-                             "Differentiate with respect to the divisor b instead."),
-        (lambda a, b: -1 / b ** 2, "your formula gives the same slope for every a, but a / b reacts more "
-                                   "to b when a is larger: where did the numerator go?"),
-        (lambda a, b: -a / b, "your formula shrinks like 1/b as b grows; a finite difference at b = 1 "
-                              "and b = 2 shows the true slope shrinking faster. Check which power of b "
-                              "the power rule leaves when you differentiate b**-1."),
-        (lambda a, b: -a / b ** 3, "your formula shrinks too fast as b grows: check the exponent the power "
-                                   "rule leaves when you differentiate b**-1."),
+        (lambda a, b: 1 / b, _("that is the derivative with respect to a (the numerator). "
+                               "Differentiate with respect to the divisor b instead.")),
+        (lambda a, b: -1 / b ** 2, _("your formula gives the same slope for every a, but a / b reacts more "
+                                     "to b when a is larger: where did the numerator go?")),
+        (lambda a, b: -a / b, _("your formula shrinks like 1/b as b grows; a finite difference at b = 1 "
+                                "and b = 2 shows the true slope shrinking faster. Check which power of b "
+                                "the power rule leaves when you differentiate b**-1.")),
+        (lambda a, b: -a / b ** 3, _("your formula shrinks too fast as b grows: check the exponent the power "
+                                     "rule leaves when you differentiate b**-1.")),
     )
     for wrong, hint in wrong_formulas:
         if all(close(g, wrong(a, b)) for g, (a, b) in zip(got, _POINTS_1)):
             return failed(name, hint)
     if all(close(g, -e) for g, e in zip(got, engine)):
-        return failed(name, "the size is right everywhere but the sign is flipped: making the divisor larger "
-                            "makes a positive a / b smaller.")
+        return failed(name, _("the size is right everywhere but the sign is flipped: making the divisor larger "
+                              "makes a positive a / b smaller."))
     bad = next(((a, b) for (a, b), g, e in zip(_POINTS_1, got, engine) if not close(g, e)), _POINTS_1[0])
-    return failed(name, f"at a={bad[0]}, b={bad[1]} your formula disagrees with backward(). Write a / b as "
-                        "a * b**-1 and use the power rule on b**-1.")
+    return failed(name, _("at a={a}, b={b} your formula disagrees with backward(). Write a / b as "
+                          "a * b**-1 and use the power rule on b**-1.").format(a=bad[0], b=bad[1]))
 
 
 @checker
@@ -79,17 +81,18 @@ def check_exercise_2(answer):
     numeric = numeric_derivative(sig, x)
     sx = sig(x)
     hints = (
-        (sx, "that is the value of the sigmoid at 0.5, not its slope."),
-        (1 - sx ** 2, "1 - s**2 is tanh's slope. The sigmoid's slope is written with s and 1 - s."),
-        (0.25, "0.25 is the slope at x = 0 (where s = 0.5), and also what the formula gives when x itself "
-               "is put in place of s: put s = sigmoid(0.5) into it instead."),
-        (1 - sx, "that is only one factor of the sigmoid's slope; it has two."),
+        (sx, _("that is the value of the sigmoid at 0.5, not its slope.")),
+        (1 - sx ** 2, _("1 - s**2 is tanh's slope. The sigmoid's slope is written with s and 1 - s.")),
+        (0.25, _("0.25 is the slope at x = 0 (where s = 0.5), and also what the formula gives when x itself "
+                 "is put in place of s: put s = sigmoid(0.5) into it instead.")),
+        (1 - sx, _("that is only one factor of the sigmoid's slope; it has two.")),
     )
-    return check_number("Exercise 2 (sigmoid slope)", answer, v.grad, hints=hints,
-                        what="replace the `...` of answer_2 with a number",
-                        otherwise="compute s = sigmoid(0.5) first, then put s into the sigmoid's slope "
-                                  "(section on the sigmoid: it is written with s alone).",
-                        confirmed_by=f"backward() gives {v.grad:.4f} and a finite difference {numeric:.4f}.")
+    return check_number("Exercise 2" + _(" (sigmoid slope)"), answer, v.grad, hints=hints,
+                        what=_("replace the `...` of {name} with a number").format(name="answer_2"),
+                        otherwise=_("compute s = sigmoid(0.5) first, then put s into the sigmoid's slope "
+                                    "(section on the sigmoid: it is written with s alone)."),
+                        confirmed_by=_("backward() gives {grad} and a finite difference {numeric}.").format(
+                            grad=f"{v.grad:.4f}", numeric=f"{numeric:.4f}"))
 
 
 # Exercise 3: the expressions, evaluated by the engine at x = 1000 inside the checker.
@@ -104,20 +107,21 @@ EXERCISE_3_OPTIONS = {
 @checker
 def check_exercise_3(answer):
     """Exercise 3: which expression gives nan at x = 1000? Answer with a letter."""
-    name = "Exercise 3 (which op gives nan)"
+    name = "Exercise 3" + _(" (which op gives nan)")
     if is_waiting(answer):
-        return waiting(name, "put one letter in quotes, e.g. 'A'")
-    letter = read_choice(name, answer, tuple(EXERCISE_3_OPTIONS), "the letter", case=str.upper)
+        return waiting(name, _("put one letter in quotes, e.g. 'A'"))
+    letter = read_choice(name, answer, tuple(EXERCISE_3_OPTIONS), _("the letter"), case=str.upper)
     if letter is None:
         return False
-    results = {k: fn(Value(1000.0, label="x")).data for k, (_, fn) in EXERCISE_3_OPTIONS.items()}
+    results = {k: fn(Value(1000.0, label="x")).data for k, (_expression, fn) in EXERCISE_3_OPTIONS.items()}
     nan_letters = [k for k, r in results.items() if math.isnan(r)]
     if letter in nan_letters:
-        return passed(name, f"The engine agrees: {EXERCISE_3_OPTIONS[letter][0]} at x = 1000 gives "
-                            f"{results[letter]}, because e**1000 overflows to inf and inf / inf has no value.")
+        return passed(name, _("The engine agrees: {expression} at x = 1000 gives {value}, because e**1000 "
+                              "overflows to inf and inf / inf has no value.").format(
+                                  expression=EXERCISE_3_OPTIONS[letter][0], value=results[letter]))
     if math.isinf(results[letter]):
-        return failed(name, "that one goes wrong too, but to inf, not nan: log of a huge number is just "
-                            "huge. nan needs an operation with no answer at all, like inf / inf or inf - inf.")
-    return failed(name, f"{EXERCISE_3_OPTIONS[letter][0]} is computed by the engine with a formula that "
-                        f"never takes exp of a large positive number, so it stays finite. Look for an "
-                        f"expression that divides one overflowing exp by another.")
+        return failed(name, _("that one goes wrong too, but to inf, not nan: log of a huge number is just "
+                              "huge. nan needs an operation with no answer at all, like inf / inf or inf - inf."))
+    return failed(name, _("{expression} is computed by the engine with a formula that never takes exp of a "
+                          "large positive number, so it stays finite. Look for an expression that divides "
+                          "one overflowing exp by another.").format(expression=EXERCISE_3_OPTIONS[letter][0]))

@@ -12,6 +12,7 @@ from micrograd_core import Value
 
 from . import check_number, checker, failed, is_waiting, numeric_derivative, passed, read_choice
 from . import waiting
+from series_language import _
 
 __all__ = ["EX1", "EX2", "EX3", "check_exercise_1", "check_exercise_2", "check_exercise_3a",
            "check_exercise_3b"]
@@ -58,15 +59,16 @@ def check_exercise_1(answer):
     n = p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"]
     slope = 1 - o ** 2
     hints = (
-        (slope, "that is do/dn, the slope of tanh. One more factor: the local derivative of w2 * x2 "
-                "with respect to w2."),
-        (slope * p["w2"], "the local derivative of w2 * x2 with respect to w2 is x2, not w2."),
-        (p["x2"], "you skipped tanh: the upstream gradient reaching the product is 1 - o**2, not 1."),
-        ((1 - n ** 2) * p["x2"], "tanh's slope is 1 - o**2 with o = tanh(n); you used n itself."),
-        (o * p["x2"], "tanh's slope is 1 - o**2, not o."),
+        (slope, _("that is do/dn, the slope of tanh. One more factor: the local derivative of w2 * x2 "
+                  "with respect to w2.")),
+        (slope * p["w2"], _("the local derivative of w2 * x2 with respect to w2 is x2, not w2.")),
+        (p["x2"], _("you skipped tanh: the upstream gradient reaching the product is 1 - o**2, not 1.")),
+        ((1 - n ** 2) * p["x2"], _("tanh's slope is 1 - o**2 with o = tanh(n); you used n itself.")),
+        (o * p["x2"], _("tanh's slope is 1 - o**2, not o.")),
     )
-    return check_number("Exercise 1 (grad of w2)", answer, expected, hints=hints,
-                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}.")
+    return check_number("Exercise 1" + _(" (grad of w2)"), answer, expected, hints=hints,
+                        confirmed_by=_("backward() gives {grad} and a finite difference {numeric}.").format(
+                            grad=f"{expected:.4f}", numeric=f"{numeric:.4f}"))
 
 
 def _ex2_grads():
@@ -89,9 +91,9 @@ EX2_REASONS = {
 @checker
 def check_exercise_2(which_input, reason):
     """Exercise 2: which input gets a zero grad ('x1', 'x2' or 'x3'), and why (a letter)."""
-    name = "Exercise 2 (zero grad)"
+    name = "Exercise 2" + _(" (zero grad)")
     if is_waiting(which_input) or is_waiting(reason):
-        return waiting(name, "fill in both `which_input` and `reason`")
+        return waiting(name, _("fill in both `which_input` and `reason`"))
     x_grads, w_grads = _ex2_grads()
     label = read_choice(name, which_input, tuple(sorted(x_grads)), "which_input")
     if label is None:
@@ -103,27 +105,28 @@ def check_exercise_2(which_input, reason):
     if label not in zero_inputs:
         value = EX2["x"][int(label[1]) - 1]
         if value == 0.0:
-            return failed(name, f"{label} is zero, but the local derivative of w * {label} with respect to "
-                                f"{label} is its weight, not {label} itself. A zero input silences its "
-                                "weight's grad instead.")
-        return failed(name, f"{label} gets a non-zero grad: its weight is not zero and tanh passes a slope "
-                            "of about 0.79 here. Look at the weights.")
+            return failed(name, _("{x} is zero, but the local derivative of w * {x} with respect to "
+                                  "{x} is its weight, not {x} itself. A zero input silences its "
+                                  "weight's grad instead.").format(x=label))
+        return failed(name, _("{x} gets a non-zero grad: its weight is not zero and tanh passes a slope "
+                              "of about 0.79 here. Look at the weights.").format(x=label))
     if letter != "B":
         hints = {
-            "A": f"{label} is not zero ({EX2['x'][int(label[1]) - 1]}). What multiplies the upstream grad "
-                 f"in the chain-rule step at w * {label}?",
-            "C": "tanh is not saturated here: n is small and 1 - o**2 is about 0.79, so every path gets a "
-                 "real upstream gradient.",
-            "D": "the position of an input does not matter to the chain rule; what does the local "
-                 "derivative of w * x with respect to x depend on?",
+            "A": _("{x} is not zero ({value}). What multiplies the upstream grad "
+                   "in the chain-rule step at w * {x}?").format(x=label, value=EX2['x'][int(label[1]) - 1]),
+            "C": _("tanh is not saturated here: n is small and 1 - o**2 is about 0.79, so every path gets a "
+                   "real upstream gradient."),
+            "D": _("the position of an input does not matter to the chain rule; what does the local "
+                   "derivative of w * x with respect to x depend on?"),
         }
-        return failed(name, f"right input, wrong reason: {hints[letter]}")
+        return failed(name, _("right input, wrong reason: {hint}").format(hint=hints[letter]))
     x_index = int(label[1]) - 1
     numeric = numeric_derivative(
         lambda t: math.tanh(sum(w * (t if i == x_index else x) for i, (w, x) in enumerate(zip(EX2["w"], EX2["x"])))
                             + EX2["b"]), EX2["x"][x_index])
-    return passed(name, f"backward() gives {label}.grad = {x_grads[label]:.4f} and a finite difference "
-                        f"{numeric:.4f}: d(w * x)/dx = w, and its weight is 0.")
+    return passed(name, _("backward() gives {x}.grad = {grad} and a finite difference "
+                          "{numeric}: d(w * x)/dx = w, and its weight is 0.").format(
+                              x=label, grad=f"{x_grads[label]:.4f}", numeric=f"{numeric:.4f}"))
 
 
 @checker
@@ -133,31 +136,33 @@ def check_exercise_3a(answer):
     expected = grads["w1"]
     numeric = _nudged(EX3, "w1", "tanh")
     hints = (
-        (1.0, "1.0 is w1's grad with the old bias 6.8814. With b = 10, n changes: recompute n first."),
-        (EX3["x1"], "x1 alone is the grad when tanh passes a slope of 1; here tanh is far from 0."),
-        ((1 - 4.0 ** 2) * EX3["x1"], "tanh's slope is 1 - tanh(n)**2, with tanh(n), not n."),
-        ((1 - o ** 2), "that is the slope of tanh at n. Multiply by the local derivative of w1 * x1 "
-                       "with respect to w1."),
+        (1.0, _("1.0 is w1's grad with the old bias 6.8814. With b = 10, n changes: recompute n first.")),
+        (EX3["x1"], _("x1 alone is the grad when tanh passes a slope of 1; here tanh is far from 0.")),
+        ((1 - 4.0 ** 2) * EX3["x1"], _("tanh's slope is 1 - tanh(n)**2, with tanh(n), not n.")),
+        ((1 - o ** 2), _("that is the slope of tanh at n. Multiply by the local derivative of w1 * x1 "
+                         "with respect to w1.")),
     )
-    return check_number("Exercise 3a (saturated tanh)", answer, expected, hints=hints,
-                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
-                                     "a saturated tanh lets almost nothing through.")
+    return check_number("Exercise 3" + _("a (saturated tanh)"), answer, expected, hints=hints,
+                        confirmed_by=_("backward() gives {grad} and a finite difference {numeric}: "
+                                       "a saturated tanh lets almost nothing through.").format(
+                            grad=f"{expected:.4f}", numeric=f"{numeric:.4f}"))
 
 
 @checker
 def check_exercise_3b(answer):
     """Exercise 3b: w1.grad of the same neuron with ReLU instead of tanh."""
-    grads, _ = _neuron_grads(EX3, "relu")
+    grads, _output = _neuron_grads(EX3, "relu")
     expected = grads["w1"]
     numeric = _nudged(EX3, "w1", "relu")
     hints = (
-        (0.0, "ReLU is flat only where n < 0. Here n = 4 > 0, so its slope is 1."),
-        (4.0, "4 is n itself. ReLU's slope at n = 4 is 1; multiply it by the local derivative of w1 * x1."),
-        (1.0, "1 is ReLU's slope. One more factor: the local derivative of w1 * x1 with respect to w1."),
+        (0.0, _("ReLU is flat only where n < 0. Here n = 4 > 0, so its slope is 1.")),
+        (4.0, _("4 is n itself. ReLU's slope at n = 4 is 1; multiply it by the local derivative of w1 * x1.")),
+        (1.0, _("1 is ReLU's slope. One more factor: the local derivative of w1 * x1 with respect to w1.")),
     )
     return check_number("Exercise 3b (ReLU)", answer, expected, hints=hints,
-                        confirmed_by=f"backward() gives {expected:.4f} and a finite difference {numeric:.4f}: "
-                                     "ReLU does not saturate for positive n.")
+                        confirmed_by=_("backward() gives {grad} and a finite difference {numeric}: "
+                                       "ReLU does not saturate for positive n.").format(
+                            grad=f"{expected:.4f}", numeric=f"{numeric:.4f}"))
 
 
 # ==============================================================================================
@@ -173,8 +178,8 @@ def _neuron_cases():
     rng = fresh_rng()          # unseen: new neurons at every check
     cases = []
     for n in (1, 2, 3, 5):
-        xs = [round(rng.uniform(-2.0, 2.0), 1) for _ in range(n)]
-        ws = [round(rng.uniform(-1.0, 1.0), 2) for _ in range(n)]
+        xs = [round(rng.uniform(-2.0, 2.0), 1) for _i in range(n)]
+        ws = [round(rng.uniform(-1.0, 1.0), 2) for _i in range(n)]
         cases.append((xs, ws, round(rng.uniform(-1.0, 1.0), 2)))
     cases.append(([2.0, 1.5], [1.0, 0.5], 0.25))  # n = 3: tanh is nearly flat there
     return cases
@@ -194,9 +199,10 @@ def check_neuron(neuron):
     """Exercise 4: neuron(xs, ws, b) returns the Value tanh(sum of w*x, plus b), built from the Values ws and b."""
     ex = "Exercise 4"
     if is_waiting(neuron) or is_unwritten(neuron):
-        return waiting(ex, "write the body of neuron in place of the `...`")
+        return waiting(ex, _("write the body of {name} in place of the `...`").format(name="neuron"))
     if not callable(neuron):
-        return failed(ex, "pass the function itself, without calling it: check_neuron(neuron).")
+        return failed(ex, _("pass the function itself, without calling it: {call}.").format(
+            call="check_neuron(neuron)"))
     for xs, ws, b in _neuron_cases():
         data, w_grads, b_grad = _reference_neuron(xs, ws, b)
         wv = [Value(w, label=f"w{i + 1}") for i, w in enumerate(ws)]
@@ -204,37 +210,47 @@ def check_neuron(neuron):
         ok, out = call_safely(ex, neuron, list(xs), wv, bv)
         if not ok:
             return out
-        where = f"with {len(xs)} input{'s' if len(xs) > 1 else ''} xs = {xs}"
+        if len(xs) > 1:
+            where = _("with {count} inputs xs = {xs}").format(count=len(xs), xs=xs)
+        else:
+            where = _("with {count} input xs = {xs}").format(count=len(xs), xs=xs)
         if not isinstance(out, Value):
-            return failed(ex, f"{where} your function returns {type(out).__name__}, not a Value: build the "
-                              f"output from the Values ws and b (w * x, +, .tanh()), so backward() can run.")
+            return failed(ex, _("{where} your function returns {type}, not a Value: build the output from "
+                                "the Values ws and b (w * x, +, .tanh()), so backward() can run.").format(
+                                    where=where, type=type(out).__name__))
         pre = sum(w * x for w, x in zip(ws, xs)) + b
         if not close(out.data, data):
             if close(out.data, pre):
-                hint = f"{where} the output is the weighted sum itself: apply tanh to it."
+                hint = _("{where} the output is the weighted sum itself: apply tanh to it.").format(where=where)
             elif close(out.data, math.tanh(pre - b)):
-                hint = f"{where} the output leaves out the bias: add b to the weighted sum before tanh."
+                hint = _("{where} the output leaves out the bias: add b to the weighted sum before "
+                         "tanh.").format(where=where)
             elif close(out.data, math.tanh(sum(ws) + b)) or close(out.data, math.tanh(sum(xs) + b)):
-                hint = f"{where}: multiply each weight by its own input before adding them up."
+                hint = _("{where}: multiply each weight by its own input before adding them up.").format(
+                    where=where)
             else:
-                hint = f"{where} out.data is {out.data:.4f}, which is not tanh(w1*x1 + ... + wn*xn + b)."
+                hint = _("{where} out.data is {data}, which is not tanh(w1*x1 + ... + wn*xn + b).").format(
+                    where=where, data=f"{out.data:.4f}")
             return failed(ex, hint)
         ok, error = call_safely(ex, out.backward)
         if not ok:
             return error
         if all(w.grad == 0.0 for w in wv) and bv.grad == 0.0:
-            return failed(ex, f"{where} the output has the right value, but backward() gives every weight a "
-                              f"grad of 0: compute with the Values themselves, not with their .data.")
+            return failed(ex, _("{where} the output has the right value, but backward() gives every weight a "
+                                "grad of 0: compute with the Values themselves, not with their .data.").format(
+                                    where=where))
         for w, want in zip(wv, w_grads):
             if not close(w.grad, want):
-                return failed(ex, f"{where} {w.label}.grad is {w.grad:.4f}: each weight should reach the "
-                                  f"output through one product w * x and the tanh.")
+                return failed(ex, _("{where} {weight}.grad is {grad}: each weight should reach the "
+                                    "output through one product w * x and the tanh.").format(
+                                        where=where, weight=w.label, grad=f"{w.grad:.4f}"))
         if not close(bv.grad, b_grad):
-            return failed(ex, f"{where} b.grad is {bv.grad:.4f}: the bias should be added once, before tanh.")
+            return failed(ex, _("{where} b.grad is {grad}: the bias should be added once, before tanh.").format(
+                where=where, grad=f"{bv.grad:.4f}"))
     xs, ws, b = _neuron_cases()[-1]
-    data, w_grads, _ = _reference_neuron(xs, ws, b)
-    return passed(ex, f"Your neuron matches the engine's value and grads on {len(_neuron_cases())} neurons. On "
-                      f"the last one, n = 3 and tanh is nearly flat: w1.grad is only {w_grads[0]:.4f}, "
-                      f"although x1 = {xs[0]:g}.")
+    data, w_grads, _b_grad = _reference_neuron(xs, ws, b)
+    return passed(ex, _("Your neuron matches the engine's value and grads on {count} neurons. On the last one, "
+                        "n = 3 and tanh is nearly flat: w1.grad is only {grad}, although x1 = {x1}.").format(
+                            count=len(_neuron_cases()), grad=f"{w_grads[0]:.4f}", x1=f"{xs[0]:g}"))
 
 __all__ += ["check_neuron"]
