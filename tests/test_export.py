@@ -1,4 +1,5 @@
-"""`./dev export`: the whole series as a static site that needs no network.
+"""`./dev export`: the whole series, both editions (English, and zh-TW in export/zh-TW/), as a static
+site that needs no network, with a link on every page to the same page in the other language.
 
 Most tests read the HTML; the last ones open pages in Chromium with the network off (they skip
 with one line without it), and tests/test_browser.py checks that MathJax typesets the formulas.
@@ -18,6 +19,9 @@ import export_html  # noqa: E402
 
 LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted(p.stem for p in (ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+ZH_LESSONS = sorted(p.stem for p in (ROOT / "zh-TW").glob("*.ipynb"))
+ZH_SOLUTIONS = sorted(p.stem for p in (ROOT / "zh-TW" / "solutions").glob("*.ipynb"))
+EDITIONS = {"": (LESSONS, SOLUTIONS), "zh-TW/": (ZH_LESSONS, ZH_SOLUTIONS)}  # folder in the export: names
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +32,9 @@ def site(tmp_path_factory):
 
 
 def pages(site):
-    return sorted(site.glob("*.html")) + sorted((site / "solutions").glob("*.html"))
+    """Every page of both editions, the indexes included."""
+    return [page for folder in (site, site / "zh-TW")
+            for page in sorted(folder.glob("*.html")) + sorted((folder / "solutions").glob("*.html"))]
 
 
 class Links(HTMLParser):
@@ -38,6 +44,7 @@ class Links(HTMLParser):
         super().__init__()
         self.by_rel = {}
         self.counterparts = []
+        self.languages = []
         self.feed(text)
 
     def handle_starttag(self, tag, attrs):
@@ -46,15 +53,41 @@ class Links(HTMLParser):
             self.by_rel.setdefault(attrs["rel"], set()).add(attrs["href"])
         if tag == "a" and attrs.get("class") == "counterpart":
             self.counterparts.append(attrs["href"])
+        if tag == "a" and attrs.get("class") == "language":
+            self.languages.append((attrs["href"], attrs.get("hreflang")))
 
 
-def test_every_notebook_becomes_a_page_and_the_index_lists_lessons_in_order(site):
-    assert sorted(p.stem for p in site.glob("*.html")) == sorted(LESSONS + ["index"])
-    assert sorted(p.stem for p in (site / "solutions").glob("*.html")) == SOLUTIONS
-    index = (site / "index.html").read_text(encoding="utf-8")
-    positions = [index.index(f'href="{name}.html"') for name in LESSONS]
+@pytest.mark.parametrize("folder", list(EDITIONS))
+def test_every_notebook_becomes_a_page_and_the_index_lists_lessons_in_order(site, folder):
+    lessons, solutions = EDITIONS[folder]
+    assert lessons, f"no notebooks for the edition in {folder or 'the root'}"
+    assert sorted(p.stem for p in (site / folder).glob("*.html")) == sorted(lessons + ["index"])
+    assert sorted(p.stem for p in (site / folder / "solutions").glob("*.html")) == solutions
+    index = (site / folder / "index.html").read_text(encoding="utf-8")
+    positions = [index.index(f'href="{name}.html"') for name in lessons]
     assert positions == sorted(positions), "the index must list the lessons in series order"
-    assert all(f'href="solutions/{name}.html"' in index for name in SOLUTIONS)
+    assert all(f'href="solutions/{name}.html"' in index for name in solutions)
+
+
+def test_the_zh_tw_edition_has_every_english_page_and_speaks_zh_tw(site):
+    assert ZH_LESSONS == LESSONS and ZH_SOLUTIONS == SOLUTIONS
+    page = (site / "zh-TW" / "03_backprop_by_hand.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hant-TW">' in page and "反向傳播" in page
+    assert re.search(r'rel="index"[^>]*>目錄<|>目錄</a>', page)
+    assert '<html lang="en">' in (site / "03_backprop_by_hand.html").read_text(encoding="utf-8")
+
+
+def test_every_page_links_the_same_page_in_the_other_language(site):
+    """English NN.html <-> zh-TW/NN.html, solutions and indexes too; each link leads back."""
+    for page in pages(site):
+        relative = page.relative_to(site).as_posix()
+        zh = relative.startswith("zh-TW/")
+        languages = Links(page.read_text(encoding="utf-8")).languages
+        assert languages, f"{relative} has no language link"
+        expected = relative.removeprefix("zh-TW/") if zh else f"zh-TW/{relative}"
+        for href, hreflang in languages:
+            assert (page.parent / href).resolve() == (site / expected).resolve(), f"{relative} -> {href}"
+            assert hreflang == ("en" if zh else "zh-Hant-TW"), f"{relative}: hreflang {hreflang}"
 
 
 def test_players_and_graphs_come_along(site):
@@ -100,17 +133,19 @@ def test_every_local_link_leads_to_an_exported_file(site):
     assert not broken, "broken links:\n" + "\n".join(broken)
 
 
-def test_every_page_links_previous_index_and_next_in_series_order(site):
-    order = [f"{name}.html" for name in LESSONS]
+@pytest.mark.parametrize("folder", list(EDITIONS))
+def test_every_page_links_previous_index_and_next_in_series_order(site, folder):
+    lessons, solutions = EDITIONS[folder]
+    order = [f"{name}.html" for name in lessons]
     for position, name in enumerate(order):
-        links = Links((site / name).read_text(encoding="utf-8")).by_rel
+        links = Links((site / folder / name).read_text(encoding="utf-8")).by_rel
         assert links["index"] == {"index.html"}, name
         assert links.get("prev") == ({order[position - 1]} if position > 0 else None), name
         assert links.get("next") == ({order[position + 1]} if position + 1 < len(order) else None), name
-    first = Links((site / "solutions" / f"{SOLUTIONS[0]}.html").read_text(encoding="utf-8"))
+    first = Links((site / folder / "solutions" / f"{solutions[0]}.html").read_text(encoding="utf-8"))
     assert first.by_rel["index"] == {"../index.html"}
-    assert first.by_rel["next"] == {f"{SOLUTIONS[1]}.html"}
-    assert set(first.counterparts) == {f"../{SOLUTIONS[0].removesuffix('_solutions')}.html"}
+    assert first.by_rel["next"] == {f"{solutions[1]}.html"}
+    assert set(first.counterparts) == {f"../{solutions[0].removesuffix('_solutions')}.html"}
 
 
 def test_a_link_to_a_notebook_keeps_its_anchor():
@@ -147,7 +182,8 @@ def offline_browser():
         yield context, browser.offline(context)
 
 
-@pytest.mark.parametrize("name", ["04_chain_rule_automated.html", "solutions/02_values_and_graphs_solutions.html"])
+@pytest.mark.parametrize("name", ["04_chain_rule_automated.html", "solutions/02_values_and_graphs_solutions.html",
+                                  "zh-TW/solutions/02_values_and_graphs_solutions.html"])
 def test_a_page_requests_nothing_offline_and_outputs_start_at_the_text_column(site, offline_browser, name):
     context, refused = offline_browser
     page = context.new_page()
