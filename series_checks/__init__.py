@@ -824,6 +824,7 @@ def read_whole_number(exercise, answer, name=N_("the answer")):
 
 
 def _whole_problem(answer, name):
+    name = _(name)
     problem = _number_problem(answer, name)
     if problem:
         return problem
@@ -1063,7 +1064,7 @@ def call_safely(exercise, fn, *args, seconds=None, case="", **kwargs):
     return True, result
 
 
-def call_and_read(exercise, fn, *args, read=None, name="what your function returns", case="",
+def call_and_read(exercise, fn, *args, read=None, name=N_("what your function returns"), case="",
                   what=None, seconds=None):
     """Run learner code and read what it returns: (True, value) or (False, Verdict).
 

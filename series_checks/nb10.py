@@ -18,6 +18,7 @@ from micrograd_core import MLP, Layer, Neuron
 
 from . import call_safely, check_number, checker, close, describe, failed, fresh_rng, is_waiting
 from . import keep_random_state, numeric_derivative, passed, read_numbers, read_whole_number, waiting
+from series_language import _
 
 __all__ = ["EX1_ARCH", "check_exercise_1", "check_exercise_2", "check_exercise_3"]
 
@@ -32,34 +33,36 @@ def check_exercise_1(answer):
         counted = len(MLP(nin, nouts).parameters())
     sizes = [nin] + list(nouts)
     expected = sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts)))   # the formula
+    name = "Exercise 1" + _(" (parameter count)")
     if counted != expected:  # cannot happen: the engine and the formula must agree
-        return failed("Exercise 1 (parameter count)", "the engine and the formula disagree; tell your teacher.")
+        return failed(name, _("the engine and the formula disagree; tell your teacher."))
     sizes = [nin] + list(nouts)
     pairs = list(zip(sizes[:-1], sizes[1:]))
     weights_only = sum(a * b for a, b in pairs)
     hints = (
-        (weights_only, "you counted the weights only: every neuron also has one bias."),
-        (weights_only + len(nouts), "one bias per neuron, not one per layer."),
-        (sum(a * (b + 1) for a, b in pairs), "the +1 (the bias) is per neuron: each of the nout neurons has "
-                                              "nin weights and 1 bias, so (nin + 1) * nout."),
-        (sum(nouts), "that is the number of neurons; count the weights and biases inside them."),
-        (sum((a + 1) * b for a, b in pairs[1:]), f"you skipped the first layer: it maps the {nin} inputs "
-                                                  f"to {nouts[0]} neurons."),
+        (weights_only, _("you counted the weights only: every neuron also has one bias.")),
+        (weights_only + len(nouts), _("one bias per neuron, not one per layer.")),
+        (sum(a * (b + 1) for a, b in pairs), _("the +1 (the bias) is per neuron: each of the nout neurons has "
+                                               "nin weights and 1 bias, so (nin + 1) * nout.")),
+        (sum(nouts), _("that is the number of neurons; count the weights and biases inside them.")),
+        (sum((a + 1) * b for a, b in pairs[1:]), _("you skipped the first layer: it maps the {nin} inputs "
+                                                   "to {neurons} neurons.").format(nin=nin, neurons=nouts[0])),
     )
-    return check_number("Exercise 1 (parameter count)", answer, expected, hints, whole=True,
-                        confirmed_by=f"The formula gives {expected} and len(MLP{EX1_ARCH}.parameters()) "
-                                     f"counts {counted}.",
-                        otherwise=f"write the sizes as one list, [{nin}] + {list(nouts)}: each "
-                                  f"consecutive pair (nin, nout) is one layer with (nin + 1) * nout "
-                                  f"parameters; add up the layers.")
+    return check_number(name, answer, expected, hints, whole=True,
+                        confirmed_by=_("The formula gives {expected} and len(MLP{arch}.parameters()) "
+                                       "counts {counted}.").format(expected=expected, arch=EX1_ARCH,
+                                                                   counted=counted),
+                        otherwise=_("write the sizes as one list, [{nin}] + {nouts}: each "
+                                    "consecutive pair (nin, nout) is one layer with (nin + 1) * nout "
+                                    "parameters; add up the layers.").format(nin=nin, nouts=list(nouts)))
 
 
 @checker
 def check_exercise_2(length, kind):
     """Exercise 2: len(Layer(5, 3)(x)), and what Layer(5, 1)(x) returns (a type or its name)."""
-    name = "Exercise 2 (what a layer returns)"
+    name = "Exercise 2" + _(" (what a layer returns)")
     if is_waiting(length) or is_waiting(kind):
-        return waiting(name, "fill in both `length` and `kind`")
+        return waiting(name, _("fill in both `length` and `kind`"))
     x = [0.5, -1.0, 2.0, 0.0, 1.5]
     with keep_random_state():
         three = Layer(5, 3)(x)
@@ -69,33 +72,34 @@ def check_exercise_2(length, kind):
         return False
     if n != len(three):
         if n == 5:
-            return failed(name, "5 is the number of inputs. A layer returns one output per neuron.")
+            return failed(name, _("5 is the number of inputs. A layer returns one output per neuron."))
         if n == 1:
-            return failed(name, "a layer returns one output per neuron, and Layer(5, 3) has more than one.")
-        return failed(name, "count the neurons of Layer(5, 3): Layer(nin, nout) has nout of them, "
-                            "and each gives one output.")
+            return failed(name, _("a layer returns one output per neuron, and Layer(5, 3) has more than one."))
+        return failed(name, _("count the neurons of Layer(5, 3): Layer(nin, nout) has nout of them, "
+                              "and each gives one output."))
     if not isinstance(kind, (type, str)):
-        return failed(name, f"answer `kind` with a type, such as list or Value (or its name in quotes); "
-                            f"got {describe(kind)}.")
+        return failed(name, _("answer `kind` with a type, such as list or Value (or its name in quotes); "
+                              "got {what}.").format(what=describe(kind)))
     kind_name = type.__dict__["__name__"].__get__(kind) if isinstance(kind, type) else str.__str__(kind).strip()
     if kind_name.lower() in ("list", "tuple"):
-        return failed(name, "look at the last line of Layer.__call__: a list with a single element is "
-                            "unwrapped.")
+        return failed(name, _("look at the last line of Layer.__call__: a list with a single element is "
+                              "unwrapped."))
     if kind_name.lower() in ("float", "int"):
-        return failed(name, "the layer's output is still part of the graph, so it cannot be a plain number.")
+        return failed(name, _("the layer's output is still part of the graph, so it cannot be a plain number."))
     if kind_name.lower() in ("neuron",):
-        return failed(name, "calling a layer runs its neurons; what does a neuron's call return?")
+        return failed(name, _("calling a layer runs its neurons; what does a neuron's call return?"))
     if kind_name != type(one).__name__:
-        return failed(name, f"answer with a type, such as list or Value (or its name in quotes); "
-                            f"got {kind_name!r}.")
+        return failed(name, _("answer with a type, such as list or Value (or its name in quotes); "
+                              "got {what}.").format(what=repr(kind_name)))
     if isinstance(kind, type) and kind is not type(one):
-        where = kind.__module__ if isinstance(getattr(kind, "__module__", None), str) else "elsewhere"
-        return failed(name, f"that is a class called {kind_name}, but not the one the layer returns: it "
-                            f"comes from {where!r}, and the layer's output is the engine's own Value, "
-                            f"from micrograd_core (imported in the first cell). Give that class, or its "
-                            f"name in quotes.")
-    return passed(name, f"The engine agrees: Layer(5, 3) gives a list of {len(three)} Values, and Layer(5, 1) "
-                        f"gives one {type(one).__name__}, ready to be a loss or a prediction.")
+        where = repr(kind.__module__) if isinstance(getattr(kind, "__module__", None), str) else _("'elsewhere'")
+        return failed(name, _("that is a class called {kind}, but not the one the layer returns: it "
+                              "comes from {where}, and the layer's output is the engine's own Value, "
+                              "from micrograd_core (imported in the first cell). Give that class, or its "
+                              "name in quotes.").format(kind=kind_name, where=where))
+    return passed(name, _("The engine agrees: Layer(5, 3) gives a list of {count} Values, and Layer(5, 1) "
+                          "gives one {kind}, ready to be a loss or a prediction.").format(
+                              count=len(three), kind=type(one).__name__))
 
 
 # The exercise's network and input, as the cell builds them (the checker builds its own copy).
@@ -141,36 +145,37 @@ def _model_problem(name, model, x, reference):
     computed before it runs."""
     shape = _shape_of(model)
     if shape is None:
-        return failed(name, f"pass the network the cell builds, model3 (an MLP), as the second argument; "
-                            f"got {describe(model)}.")
-    nin, sizes, activations, _ = shape
+        return failed(name, _("pass the network the cell builds, model3 (an MLP), as the second argument; "
+                              "got {what}.").format(what=describe(model)))
+    nin, sizes, activations, _all_zero = shape
     if (nin, sizes) != (EX3_NIN, list(EX3_NOUTS)):
         count = sum((a + 1) * b for a, b in zip([nin] + sizes, sizes))
-        return failed(name, f"the model you passed has {nin} inputs and layers of {sizes} neurons ({count} "
-                            f"parameters), not the exercise's MLP({EX3_NIN}, {list(EX3_NOUTS)}): pass model3, "
-                            f"as the cell builds it.")
+        return failed(name, _("the model you passed has {nin} inputs and layers of {sizes} neurons ({count} "
+                              "parameters), not the exercise's MLP({want_nin}, {want_nouts}): pass model3, "
+                              "as the cell builds it.").format(nin=nin, sizes=sizes, count=count,
+                                                               want_nin=EX3_NIN, want_nouts=list(EX3_NOUTS)))
     if activations != {"tanh"}:
-        return failed(name, "the model you passed has the right layers but not tanh everywhere: build it as the "
-                            "cell does, activation='tanh' and output_activation='tanh'.")
+        return failed(name, _("the model you passed has the right layers but not tanh everywhere: build it as the "
+                              "cell does, activation='tanh' and output_activation='tanh'."))
     rng = fresh_rng()
     trials = [[round(rng.uniform(-2.0, 2.0), 3) for _ in range(EX3_NIN)] for _ in range(EX3_CHECKS)]
     outputs = [reference(inputs).data for inputs in trials]
     for inputs, right in zip(trials, outputs):
-        ok, out = call_safely(name, model, list(inputs), case=f"on the input {inputs}")
+        ok, out = call_safely(name, model, list(inputs), case=_("on the input {inputs}").format(inputs=inputs))
         if not ok:
             return out
         data = getattr(out, "data", None) if isinstance(out, micrograd_core.Value) else None
         if type(data) is not float or not close(data, right, 1e-9):
-            return failed(name, f"the model you passed has the exercise's layers but not its weights (on "
-                                f"the input {inputs} it answers differently). The cell calls "
-                                f"random.seed({EX3_SEED}) right before MLP(...): run that cell again, and "
-                                f"pass model3 unchanged.")
+            return failed(name, _("the model you passed has the exercise's layers but not its weights (on "
+                                  "the input {inputs} it answers differently). The cell calls "
+                                  "random.seed({seed}) right before MLP(...): run that cell again, and "
+                                  "pass model3 unchanged.").format(inputs=inputs, seed=EX3_SEED))
     xs = read_numbers(name, x, "x", length=EX3_NIN)
     if xs is None:
         return False
     if xs != list(EX3_X):
-        return failed(name, f"pass the input the cell uses, x3 = {list(EX3_X)}, as the third argument: the "
-                            f"gradients, and so the answer, depend on the input.")
+        return failed(name, _("pass the input the cell uses, x3 = {x3}, as the third argument: the "
+                              "gradients, and so the answer, depend on the input.").format(x3=list(EX3_X)))
     return None
 
 
@@ -185,14 +190,14 @@ def check_exercise_3(answer, model, x):
     The model and input passed in must be the cell's (checked by shape, and by the outputs on fresh
     inputs against the checker's own copy); the grads are then computed on that copy.
     """
-    name = "Exercise 3 (largest weight gradient)"
+    name = "Exercise 3" + _(" (largest weight gradient)")
     if is_waiting(answer):
-        return waiting(name, "put the neuron's name in quotes, e.g. 'L1 N2'")
+        return waiting(name, _("put the neuron's name in quotes, e.g. 'L1 N2'"))
     if isinstance(answer, Neuron):
         answer = answer.name
     if not isinstance(answer, str):
-        return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name, "
-                            f"in quotes; got {describe(answer)}.")
+        return failed(name, _("name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name, "
+                              "in quotes; got {what}.").format(what=describe(answer)))
     # The answer, computed on the checker's own copy of model3 before the learner's model runs.
     reference = _ex3_reference()
     neurons = [n for layer in reference.layers for n in layer.neurons]
@@ -216,27 +221,28 @@ def check_exercise_3(answer, model, x):
     key = _neuron_key(str.__str__(answer))
     by_key = {_neuron_key(n.name): n for n in neurons}
     if key not in by_key:
-        return failed(name, f"name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
-                            f"got {describe(str.__str__(answer))}.")
+        return failed(name, _("name a neuron the way the model does, 'L<layer> N<neuron>' as in neuron.name; "
+                              "got {what}.").format(what=describe(str.__str__(answer))))
     if by_key[key] is by_abs:
-        return passed(name, f"{by_abs.name} holds the weight with the largest |grad|: backward() gives "
-                            f"{grads[w]:.4f} and a finite difference {numeric:.4f}.")
+        return passed(name, _("{neuron} holds the weight with the largest |grad|: backward() gives "
+                              "{grad} and a finite difference {numeric}.").format(
+                                  neuron=by_abs.name, grad=f"{grads[w]:.4f}", numeric=f"{numeric:.4f}"))
     if _shape_of(model)[3]:
-        return failed(name, "every grad in your model is still 0: run backward() on the model's output "
-                            "before you compare grads.")
+        return failed(name, _("every grad in your model is still 0: run backward() on the model's output "
+                              "before you compare grads."))
     by_signed = max(((grads[w], n) for n in neurons for w in n.w), key=lambda t: t[0])[1]
     by_data = max(((abs(w.data), n) for n in neurons for w in n.w), key=lambda t: t[0])[1]
     by_bias = max(((abs(grads[n.b]), n) for n in neurons), key=lambda t: t[0])[1]
     if by_key[key] is by_signed:
-        return failed(name, "that neuron has the largest grad counted with its sign. Compare sizes, "
-                            "abs(w.grad): a large negative grad is as strong a signal as a large positive one.")
+        return failed(name, _("that neuron has the largest grad counted with its sign. Compare sizes, "
+                              "abs(w.grad): a large negative grad is as strong a signal as a large positive one."))
     if by_key[key] is by_data:
-        return failed(name, "that neuron has the largest weight *value* (w.data). The question is about "
-                            "w.grad.")
+        return failed(name, _("that neuron has the largest weight *value* (w.data). The question is about "
+                              "w.grad."))
     if by_key[key] is by_bias:
-        return failed(name, "that neuron has the largest *bias* grad. Look at the weights neuron.w only.")
-    return failed(name, "loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
-                        "whose weight has the largest abs(w.grad).")
+        return failed(name, _("that neuron has the largest *bias* grad. Look at the weights neuron.w only."))
+    return failed(name, _("loop over model.layers, then layer.neurons, then neuron.w, and keep the neuron "
+                          "whose weight has the largest abs(w.grad)."))
 
 
 # ==============================================================================================
@@ -263,9 +269,9 @@ def check_count_parameters(count_parameters):
     """Exercise 4: count_parameters(nin, nouts) gives len(MLP(nin, nouts).parameters()) without building it."""
     ex = "Exercise 4"
     if is_waiting(count_parameters) or is_unwritten(count_parameters):
-        return waiting(ex, "write the body of count_parameters in place of the `...`")
+        return waiting(ex, _("write the body of {name} in place of the `...`").format(name="count_parameters"))
     if not callable(count_parameters):
-        return failed(ex, "pass the function itself, without calling it: check_count_parameters(count_parameters).")
+        return failed(ex, _("pass the function itself, without calling it: check_count_parameters(count_parameters)."))
     shapes = _count_shapes(fresh_rng())
     counts = [len(MLP(nin, nouts).parameters()) for nin, nouts in shapes]   # the engine builds and counts
     for (nin, nouts), expected in zip(shapes, counts):
@@ -276,22 +282,25 @@ def check_count_parameters(count_parameters):
             continue
         sizes = [nin] + list(nouts)
         pairs = list(zip(sizes, sizes[1:]))
-        where = f"for MLP({nin}, {nouts}) your function returns {value}"
+        where = _("for MLP({nin}, {nouts}) your function returns {value}").format(nin=nin, nouts=nouts, value=value)
         if value == sum(a * b for a, b in pairs):
-            hint = f"{where}: that counts the weights only. Every neuron also has a bias."
+            hint = _("{where}: that counts the weights only. Every neuron also has a bias.").format(where=where)
         elif value == sum(nouts):
-            hint = f"{where}: that counts the neurons. Each neuron has one weight per input, plus a bias."
+            hint = _("{where}: that counts the neurons. Each neuron has one weight per input, plus a bias.").format(
+                where=where)
         elif value == (pairs[0][0] + 1) * pairs[0][1]:
-            hint = f"{where}: that is the first layer only. Add up every layer."
+            hint = _("{where}: that is the first layer only. Add up every layer.").format(where=where)
         elif value == sum(b * (b + 1) for b in nouts):
-            hint = f"{where}: a neuron of a layer has one weight per output of the layer *before* it."
+            hint = _("{where}: a neuron of a layer has one weight per output of the layer *before* it.").format(
+                where=where)
         else:
-            hint = (f"{where}. Count one layer at a time: each of its neurons has one weight per input "
-                    f"of the layer and one bias; then add the layers up.")
+            hint = _("{where}. Count one layer at a time: each of its neurons has one weight per input "
+                     "of the layer and one bias; then add the layers up.").format(where=where)
         return failed(ex, hint)
     nin, nouts = LECTURE_SHAPE
-    return passed(ex, f"Right for {len(shapes)} shapes ({COUNT_DRAWN} of them drawn at random), checked by "
-                      f"building each MLP and counting its parameters (e.g. MLP({nin}, {nouts}) has "
-                      f"{counts[0]}).")
+    return passed(ex, _("Right for {count} shapes ({drawn} of them drawn at random), checked by "
+                        "building each MLP and counting its parameters (e.g. MLP({nin}, {nouts}) has "
+                        "{parameters}).").format(count=len(shapes), drawn=COUNT_DRAWN, nin=nin, nouts=nouts,
+                                                 parameters=counts[0]))
 
 __all__ += ["check_count_parameters"]

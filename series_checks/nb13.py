@@ -19,6 +19,7 @@ import micrograd_core
 
 from . import (call_safely, check_number, checker, failed, fresh_rng, is_unwritten, is_waiting, passed,
                read_numbers, waiting)
+from series_language import N_, _
 
 __all__ = ["check_softmax", "check_gradient_entry", "check_ce_gradient", "EX2_SCORES", "EX2_TARGET",
            "EX2_CLASS"]
@@ -97,9 +98,9 @@ def _has_value(items):
     return any(isinstance(x, micrograd_core.Value) for x in items)
 
 
-OVERFLOW_HINT = ("with scores as large as {big:g}, exp overflows (inf, then inf / inf = nan), as in "
-                 "notebook 08. Subtract the largest score from every score before exp: the "
-                 "probabilities do not change, and no exp sees a positive number.")
+OVERFLOW_HINT = N_("with scores as large as {big}, exp overflows (inf, then inf / inf = nan), as in "
+                   "notebook 08. Subtract the largest score from every score before exp: the "
+                   "probabilities do not change, and no exp sees a positive number.")
 
 
 _OVERFLOWED = object()
@@ -113,30 +114,31 @@ def _run_cases(exercise, fn, cases, what):
         except OverflowError:      # math.exp(1000): the mistake this exercise is about
             return _OVERFLOWED
     name = getattr(fn, "__name__", None)
-    attempt.__name__ = name if isinstance(name, str) else "your function"
+    attempt.__name__ = name if isinstance(name, str) else _("your function")
     results = []
     for scores, *rest in cases:
         big = max(abs(z) for z in scores)
-        ok, result = call_safely(exercise, attempt, list(scores), *rest, case=f"on scores {list(scores)}")
+        ok, result = call_safely(exercise, attempt, list(scores), *rest, case=_("on scores {scores}").format(scores=list(scores)))
         if not ok:
             return None, result
         if result is _OVERFLOWED:
-            return None, failed(exercise, OVERFLOW_HINT.format(big=big))
+            return None, failed(exercise, _(OVERFLOW_HINT).format(big=f"{big:g}"))
         if result is None:
-            return None, failed(exercise, "your function returns None: did you forget `return`?")
+            return None, failed(exercise, _("your function returns None: did you forget `return`?"))
         if is_waiting(result):
             return None, waiting(exercise, what)
         items = _first_items(result, len(scores)) or []
         if any(is_waiting(x) for x in items):
             return None, waiting(exercise, what)
         if _has_value(items):
-            return None, failed(exercise, "return plain floats, not Values: these scores are plain "
-                                          "numbers, so use math.exp.")
+            return None, failed(exercise, _("return plain floats, not Values: these scores are plain "
+                                            "numbers, so use math.exp."))
         if _has_non_finite(items):
             if big > 700:
-                return None, failed(exercise, OVERFLOW_HINT.format(big=big))
-            return None, failed(exercise, f"on scores {list(scores)} your function returns inf or nan.")
-        values = read_numbers(exercise, result, name="what your function returns", length=len(scores))
+                return None, failed(exercise, _(OVERFLOW_HINT).format(big=f"{big:g}"))
+            return None, failed(exercise, _("on scores {scores} your function returns inf or nan.").format(
+                scores=list(scores)))
+        values = read_numbers(exercise, result, name=N_("what your function returns"), length=len(scores))
         if values is None:
             return None, False
         results.append(values)
@@ -183,15 +185,16 @@ def _ex1_cases(rng):
 @checker
 def check_softmax(softmax):
     """Exercise 1: softmax(scores) for a list of plain floats, a list of probabilities."""
-    exercise = "Exercise 1 (softmax)"
-    what = "write the body of softmax: it returns a list of probabilities"
+    exercise = "Exercise 1" + _(" (softmax)")
+    what = _("write the body of softmax: it returns a list of probabilities")
     cases = _ex1_cases(fresh_rng())
     problem = _judge_each(exercise, softmax, cases, what, lambda scores: _Case(scores).probabilities(),
                           _softmax_hint)
     if problem is not None:
         return problem
-    return passed(exercise, f"Right on {len(cases)} score lists drawn at random, which you had not seen, "
-                            f"including scores near 1000, where the textbook formula overflows.")
+    return passed(exercise, _("Right on {count} score lists drawn at random, which you had not seen, "
+                              "including scores near 1000, where the textbook formula overflows.").format(
+                                  count=len(cases)))
 
 
 def _softmax_hint(scores, got):
@@ -199,15 +202,15 @@ def _softmax_hint(scores, got):
     exps = [math.exp(z - m) for z in scores]
     total = sum(got)
     if _all_close(got, exps, 1e-6) or abs(total - 1) > 1e-6 and all(g > 0 for g in got):
-        return (f"on scores {scores} your probabilities add up to {total:.4f}: divide every "
-                f"exponential by their sum, so that they add up to 1.")
+        return _("on scores {scores} your probabilities add up to {total}: divide every "
+                 "exponential by their sum, so that they add up to 1.").format(scores=scores, total=f"{total:.4f}")
     s = sum(scores)
     if s and _all_close(got, [z / s for z in scores], 1e-6):
-        return "you divided the scores by their sum: exponentiate them first (scores can be negative)."
+        return _("you divided the scores by their sum: exponentiate them first (scores can be negative).")
     if _all_close(got, [z - m - math.log(sum(exps)) for z in scores], 1e-6):
-        return "those are log-probabilities (negative numbers): take exp of them, or skip the log."
-    return (f"on scores {scores} your result differs from softmax: p_k = exp(z_k) / sum of exp(z_j), "
-            f"computed after subtracting the largest score.")
+        return _("those are log-probabilities (negative numbers): take exp of them, or skip the log.")
+    return _("on scores {scores} your result differs from softmax: p_k = exp(z_k) / sum of exp(z_j), "
+             "computed after subtracting the largest score.").format(scores=scores)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -220,28 +223,29 @@ EX2_SCORES, EX2_TARGET, EX2_CLASS = [2.0, 1.0, 0.1], 1, 1
 @checker
 def check_gradient_entry(answer):
     """Exercise 2: d(loss)/d(z_1) for scores [2, 1, 0.1] and target class 1."""
-    exercise = "Exercise 2 (one entry of the gradient)"
+    exercise = "Exercise 2" + _(" (one entry of the gradient)")
     case = _Case(EX2_SCORES, EX2_TARGET)
     p = case.probabilities()
     expected = case.engine_gradient()[EX2_CLASS]
     numeric = case.numeric_gradient()[EX2_CLASS]
     q = p[EX2_CLASS]
     hints = [
-        (q, "that is the probability of class 1; the target's entry also subtracts its y, which is 1."),
-        (1 - q, "the size is right but the sign is flipped: the gradient is p - y, and raising the "
-                "target's score lowers the loss."),
-        (-math.log(q), "that is the loss itself, -log p; the question asks for its slope with respect "
-                       "to the score z_1."),
-        (-1 / q, "that is the derivative with respect to the probability p_1; the softmax in between "
-                 "turns it into a derivative with respect to the score."),
-        (-1.0, "the one-hot part is right, but p_1 itself is missing: p - y."),
-        (q * (1 - q), "that is the slope of p_1 alone; the loss is -log p_1, and the chain rule through "
-                      "the log simplifies to p - y."),
+        (q, _("that is the probability of class 1; the target's entry also subtracts its y, which is 1.")),
+        (1 - q, _("the size is right but the sign is flipped: the gradient is p - y, and raising the "
+                  "target's score lowers the loss.")),
+        (-math.log(q), _("that is the loss itself, -log p; the question asks for its slope with respect "
+                         "to the score z_1.")),
+        (-1 / q, _("that is the derivative with respect to the probability p_1; the softmax in between "
+                   "turns it into a derivative with respect to the score.")),
+        (-1.0, _("the one-hot part is right, but p_1 itself is missing: p - y.")),
+        (q * (1 - q), _("that is the slope of p_1 alone; the loss is -log p_1, and the chain rule through "
+                        "the log simplifies to p - y.")),
     ]
     return check_number(exercise, answer, expected, hints=hints,
-                        what="replace the `...` of grad_z1 with a number",
-                        otherwise="write down p = softmax([2, 1, 0.1]) first, then use p - y.",
-                        confirmed_by=f"backward() gives {expected:.4f}, a finite difference {numeric:.4f}.")
+                        what=_("replace the `...` of {name} with a number").format(name="grad_z1"),
+                        otherwise=_("write down p = softmax([2, 1, 0.1]) first, then use p - y."),
+                        confirmed_by=_("backward() gives {grad}, a finite difference {numeric}.").format(
+                            grad=f"{expected:.4f}", numeric=f"{numeric:.4f}"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -265,8 +269,8 @@ def _ex3_cases(rng):
 @checker
 def check_ce_gradient(gradient):
     """Exercise 3: gradient(scores, target) -> d(cross-entropy)/d(scores) as a list of floats."""
-    exercise = "Exercise 3 (the gradient p - y)"
-    what = "write the body of ce_gradient: it returns one number per score"
+    exercise = "Exercise 3" + _(" (the gradient p - y)")
+    what = _("write the body of ce_gradient: it returns one number per score")
     cases = _ex3_cases(fresh_rng())
     # The reference itself, confirmed twice, before any of the learner's code runs: by the engine's
     # backward() and by finite differences.
@@ -274,28 +278,30 @@ def check_ce_gradient(gradient):
         case = _Case(scores, target)
         if not (_all_close(case.engine_gradient(), case.gradient(), 1e-9)
                 and _all_close(case.numeric_gradient(), case.gradient(), 1e-5)):
-            return failed(exercise, "the engine, a finite difference and the formula p - y disagree; "
-                                    "tell your teacher.")
+            return failed(exercise, _("the engine, a finite difference and the formula p - y disagree; "
+                                      "tell your teacher."))
     problem = _judge_each(exercise, gradient, cases, what, lambda s, t: _Case(s, t).gradient(), _gradient_hint)
     if problem is not None:
         return problem
-    return passed(exercise, f"Right on {len(cases)} cases drawn at random, which you had not seen (scores "
-                            f"near 800 included), and the same as the engine's backward() and finite "
-                            f"differences.")
+    return passed(exercise, _("Right on {count} cases drawn at random, which you had not seen (scores "
+                              "near 800 included), and the same as the engine's backward() and finite "
+                              "differences.").format(count=len(cases)))
 
 
 def _gradient_hint(scores, target, got):
     p = _Case(scores).probabilities()
     y = [1.0 if k == target else 0.0 for k in range(len(scores))]
-    case = f"on scores {scores} with target {target}"
+    case = _("on scores {scores} with target {target}").format(scores=scores, target=target)
     if _all_close(got, p, 1e-6):
-        return f"{case} you returned the probabilities: the target's entry also subtracts 1 (p - y)."
+        return _("{case} you returned the probabilities: the target's entry also subtracts 1 (p - y).").format(
+            case=case)
     if _all_close(got, [b - a for a, b in zip(p, y)], 1e-6):
-        return f"{case} every sign is flipped: the gradient is p - y, not y - p."
+        return _("{case} every sign is flipped: the gradient is p - y, not y - p.").format(case=case)
     for other in range(len(scores)):
         if other != target and _all_close(got, [q - (1.0 if k == other else 0.0) for k, q in enumerate(p)], 1e-6):
-            return f"{case} the 1 is subtracted at the wrong entry: y is 1 at index `target` (counting from 0)."
+            return _("{case} the 1 is subtracted at the wrong entry: y is 1 at index `target` (counting from "
+                     "0).").format(case=case)
     if abs(sum(got)) > 1e-6:
-        return (f"{case} your entries add up to {sum(got):.4f}; the entries of p - y always add up to 0 "
-                f"(the probabilities add up to 1, and so does y).")
-    return f"{case} your gradient differs from p - y: compute p with a stable softmax first."
+        return _("{case} your entries add up to {total}; the entries of p - y always add up to 0 "
+                 "(the probabilities add up to 1, and so does y).").format(case=case, total=f"{sum(got):.4f}")
+    return _("{case} your gradient differs from p - y: compute p with a stable softmax first.").format(case=case)

@@ -15,6 +15,7 @@ import math
 
 from . import (call_safely, check_number, checker, close, failed, fresh_rng, is_unwritten, is_waiting,
                passed, quiet, read_number, read_numbers, waiting)
+from series_language import N_, _
 
 __all__ = ["adam_on_values", "check_momentum_step", "check_adam_update", "check_cosine_schedule"]
 
@@ -28,27 +29,27 @@ MOMENTUM_LR, MOMENTUM_BETA, MOMENTUM_G = 0.01, 0.95, 2.0
 
 @checker
 def check_momentum_step(answer):
-    name = "Exercise 1 (how fast does momentum run)"
+    name = "Exercise 1" + _(" (how fast does momentum run)")
     lr, beta, g = MOMENTUM_LR, MOMENTUM_BETA, MOMENTUM_G
     settled = g / (1 - beta)
     hints = [
-        (lr * g, "that is the step of plain SGD (lr times g), or of a velocity that never grows. With "
-                 "momentum the velocity keeps adding new gradients: what does it settle at?"),
-        (lr * g / (1 - 0.9), "that would be right for beta = 0.9, the lesson's value; this exercise uses "
-                             "beta = 0.95."),
-        (lr * g * (1 + beta), "that is the step after two updates; the velocity keeps growing after that."),
-        (lr * g * (1 - beta), "you multiplied by (1 - beta). The settled velocity is the sum of a geometric "
-                              "series: g + beta g + beta^2 g + ..."),
-        (settled, "that is the settled velocity itself; the parameter moves by lr times the velocity."),
-        (lr * g * beta / (1 - beta), "close: your series is missing its first term (the newest gradient, "
-                                     "which enters with weight 1)."),
+        (lr * g, _("that is the step of plain SGD (lr times g), or of a velocity that never grows. With "
+                   "momentum the velocity keeps adding new gradients: what does it settle at?")),
+        (lr * g / (1 - 0.9), _("that would be right for beta = 0.9, the lesson's value; this exercise uses "
+                               "beta = 0.95.")),
+        (lr * g * (1 + beta), _("that is the step after two updates; the velocity keeps growing after that.")),
+        (lr * g * (1 - beta), _("you multiplied by (1 - beta). The settled velocity is the sum of a geometric "
+                                "series: g + beta g + beta^2 g + ...")),
+        (settled, _("that is the settled velocity itself; the parameter moves by lr times the velocity.")),
+        (lr * g * beta / (1 - beta), _("close: your series is missing its first term (the newest gradient, "
+                                       "which enters with weight 1).")),
     ]
     return check_number(name, answer, lr * settled, hints=hints,
-                        confirmed_by=f"A loop of 500 momentum steps gives a velocity of "
-                                     f"{_settled_velocity(g, beta, 500):.4f}, times lr.",
-                        otherwise="write the velocity after many steps as a geometric series in beta, sum "
-                                  "it, then multiply by lr.",
-                        what="set momentum_step to a number")
+                        confirmed_by=_("A loop of 500 momentum steps gives a velocity of {velocity}, times "
+                                       "lr.").format(velocity=f"{_settled_velocity(g, beta, 500):.4f}"),
+                        otherwise=_("write the velocity after many steps as a geometric series in beta, sum "
+                                    "it, then multiply by lr."),
+                        what=_("set {name} to a number").format(name="momentum_step"))
 
 
 def _settled_velocity(g, beta, steps):
@@ -69,8 +70,8 @@ def adam_on_values(params, state, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
     """
     from . import in_a_check
     if in_a_check():   # called by a learner's function during a check: not an answer key
-        raise RuntimeError("adam_on_values is the lesson's stand-in, not an answer: write your own update "
-                           "from the equations of section 5")
+        raise RuntimeError(_("adam_on_values is the lesson's stand-in, not an answer: write your own update "
+                             "from the equations of section 5"))
     m = state.setdefault("m", [0.0] * len(params))
     v = state.setdefault("v", [0.0] * len(params))
     for i, p in enumerate(params):
@@ -90,16 +91,16 @@ ADAM_DEFAULTS = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 # (what changed, the hint): checked in this order against a wrong answer.
 _ADAM_MISTAKES = [
-    ({"sign": 1.0}, "the parameter moved uphill: Adam subtracts lr * m_hat / (sqrt(v_hat) + eps)."),
-    ({"correct_m": False, "correct_v": False}, "the bias correction is missing: divide m by (1 - beta1**t) "
-                                               "and v by (1 - beta2**t) before the step (keep the returned "
-                                               "m and v uncorrected)."),
-    ({"correct_m": False}, "m_hat is missing its bias correction, 1 / (1 - beta1**t)."),
-    ({"correct_v": False}, "v_hat is missing its bias correction, 1 / (1 - beta2**t)."),
-    ({"root": False}, "the step divides by v_hat itself; it should divide by its square root (plus eps)."),
-    ({"square": False}, "v must average the *square* of the gradient, g * g, not g itself."),
-    ({"m_weight": False}, "the new gradient enters m with weight (1 - beta1), not 1."),
-    ({"old_m": True}, "the step used the previous m; update m and v first, then step with the new ones."),
+    ({"sign": 1.0}, N_("the parameter moved uphill: Adam subtracts lr * m_hat / (sqrt(v_hat) + eps).")),
+    ({"correct_m": False, "correct_v": False}, N_("the bias correction is missing: divide m by (1 - beta1**t) "
+                                                  "and v by (1 - beta2**t) before the step (keep the returned "
+                                                  "m and v uncorrected).")),
+    ({"correct_m": False}, N_("m_hat is missing its bias correction, 1 / (1 - beta1**t).")),
+    ({"correct_v": False}, N_("v_hat is missing its bias correction, 1 / (1 - beta2**t).")),
+    ({"root": False}, N_("the step divides by v_hat itself; it should divide by its square root (plus eps).")),
+    ({"square": False}, N_("v must average the *square* of the gradient, g * g, not g itself.")),
+    ({"m_weight": False}, N_("the new gradient enters m with weight (1 - beta1), not 1.")),
+    ({"old_m": True}, N_("the step used the previous m; update m and v first, then step with the new ones.")),
 ]
 
 # How many steps each of the four gradient sequences has: the passing line counts them.
@@ -121,10 +122,12 @@ def _adam_cases(rng):
     tiny_hyper = {"lr": _three_digits(rng.uniform(0.005, 0.05))}
     zero_hyper = {"lr": _three_digits(rng.uniform(0.05, 0.5)), "eps": _three_digits(10 ** rng.uniform(-7, -5))}
     return [
-        ("noisy gradients, default settings", {}, noisy),
-        ("large gradients (about 100) of changing sign, " + _settings(large_hyper), large_hyper, large),
-        ("tiny gradients (about 1e-4), " + _settings(tiny_hyper), tiny_hyper, tiny),
-        ("a first gradient of exactly 0, " + _settings(zero_hyper), zero_hyper, starts_at_zero),
+        (_("noisy gradients, default settings"), {}, noisy),
+        (_("large gradients (about 100) of changing sign, {settings}").format(settings=_settings(large_hyper)),
+         large_hyper, large),
+        (_("tiny gradients (about 1e-4), {settings}").format(settings=_settings(tiny_hyper)), tiny_hyper, tiny),
+        (_("a first gradient of exactly 0, {settings}").format(settings=_settings(zero_hyper)), zero_hyper,
+         starts_at_zero),
     ]
 
 
@@ -134,11 +137,12 @@ def _settings(hyper):
 
 @checker
 def check_adam_update(adam_update):
-    name = "Exercise 2 (write Adam)"
+    name = "Exercise 2" + _(" (write Adam)")
     if is_waiting(adam_update) or is_unwritten(adam_update):
-        return waiting(name, "write the body of adam_update in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(name="adam_update"))
     if not callable(adam_update):
-        return failed(name, "adam_update should be a function of (w, g, m, v, t, lr, beta1, beta2, eps).")
+        return failed(name, _("{name} should be a function of {arguments}.").format(
+            name="adam_update", arguments="(w, g, m, v, t, lr, beta1, beta2, eps)"))
 
     def adam(w, g, m, v, t, lr, beta1, beta2, eps, *, m_weight=True, square=True, root=True,
              correct_m=True, correct_v=True, sign=-1.0, old_m=False, eps_inside=False):
@@ -162,18 +166,19 @@ def check_adam_update(adam_update):
     def mistake(got, w, g, m, v, t, settings, hyper):
         for changes, hint in _ADAM_MISTAKES:
             if same_step(got, adam(w, g, m, v, t, **settings, **changes), w):
-                return hint
+                return _(hint)
         for key in hyper:
             if same_step(got, adam(w, g, m, v, t, **{**settings, key: ADAM_DEFAULTS[key]}), w):
-                return f"with {key}={hyper[key]:g} passed in, your function behaved as if {key} had its " \
-                       f"default value: use the {key} argument, not a fixed number."
+                return _("with {key}={value} passed in, your function behaved as if {key} had its default "
+                         "value: use the {key} argument, not a fixed number.").format(key=key,
+                                                                                      value=f"{hyper[key]:g}")
         ew, em, ev = adam(w, g, m, v, t, **settings)
         if not close(got[1], em, 1e-9):
-            return "the new m is off: m = beta1 * m + (1 - beta1) * g, returned without the bias correction."
+            return _("the new m is off: m = beta1 * m + (1 - beta1) * g, returned without the bias correction.")
         if not close(got[2], ev, 1e-9):
-            return "the new v is off: v = beta2 * v + (1 - beta2) * g**2, returned without the bias correction."
-        return "m and v are right, but the new w is off: step by lr * m_hat / (sqrt(v_hat) + eps), with the " \
-               "bias-corrected m_hat and v_hat of the current step t."
+            return _("the new v is off: v = beta2 * v + (1 - beta2) * g**2, returned without the bias correction.")
+        return _("m and v are right, but the new w is off: step by lr * m_hat / (sqrt(v_hat) + eps), with the "
+                 "bias-corrected m_hat and v_hat of the current step t.")
 
     cases = _adam_cases(fresh_rng())
     steps = 0
@@ -181,31 +186,34 @@ def check_adam_update(adam_update):
         settings = {**ADAM_DEFAULTS, **hyper}
         w, m, v = 1.0, 0.0, 0.0
         for t, g in enumerate(grads, start=1):
-            where = f"on step t={t} of a run with {description}"
+            where = _("on step t={t} of a run with {description}").format(t=t, description=description)
             with quiet():  # first without a word, to give a division by zero at t=1 its own hint
                 ok, result = call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)
             if not ok:
                 if t == 1 and "ZeroDivisionError" in result.message:
-                    return failed(name, f"{where}: a division by zero. t is already 1 on the first step, so "
-                                        f"1 - beta1**t is not 0: use t as given; and keep eps in the "
-                                        f"denominator, in case v_hat is 0.")
+                    return failed(name, _("{where}: a division by zero. t is already 1 on the first step, so "
+                                          "1 - beta1**t is not 0: use t as given; and keep eps in the "
+                                          "denominator, in case v_hat is 0.").format(where=where))
                 return call_safely(name, adam_update, w, g, m, v, t, case=where, **hyper)[1]
             if isinstance(result, (list, tuple)) and len(result) != 3:
-                return failed(name, f"adam_update returned {len(result)} values {where}; return three: "
-                                    f"the new w, m and v.")
-            got = read_numbers(name, result, name=f"what adam_update returned {where}", length=3)
+                return failed(name, _("adam_update returned {count} values {where}; return three: "
+                                      "the new w, m and v.").format(count=len(result), where=where))
+            got = read_numbers(name, result, name=_("what {function} returned {where}").format(
+                function="adam_update", where=where), length=3)
             if got is None:
                 return False
             expected = adam(w, g, m, v, t, **settings)
             if not (same_step(got, expected, w)  # eps inside the root is a common, valid choice too
                     or same_step(got, adam(w, g, m, v, t, **settings, eps_inside=True), w)):
-                return failed(name, f"{where}: {mistake(got, w, g, m, v, t, settings, hyper)}")
+                return failed(name, _("{where}: {hint}").format(
+                    where=where, hint=mistake(got, w, g, m, v, t, settings, hyper)))
             w, m, v = expected   # continue from the reference state, so one slip is reported once
             steps += 1
     size = {scale: abs(adam(0.0, scale, 0.0, 0.0, 1, **{**ADAM_DEFAULTS, "lr": 0.01})[0]) for scale in (1e-4, 100.0)}
-    return passed(name, f"All {steps} steps of {len(cases)} unseen gradient sequences match the reference. "
-                        f"Note the first step with lr=0.01: {size[1e-4]:.4f} for a gradient of 1e-4 and "
-                        f"{size[100.0]:.4f} for a gradient of 100.")
+    return passed(name, _("All {steps} steps of {count} unseen gradient sequences match the reference. Note "
+                          "the first step with lr=0.01: {tiny} for a gradient of 1e-4 and {large} for a "
+                          "gradient of 100.").format(steps=steps, count=len(cases), tiny=f"{size[1e-4]:.4f}",
+                                                     large=f"{size[100.0]:.4f}"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -215,24 +223,24 @@ def check_adam_update(adam_update):
 # Wrong schedules, each with its hint; the first one that matches every value is named.
 _SCHEDULE_MISTAKES = [
     (lambda s, n, b: b * 0.5 * (1 + math.cos(2 * math.pi * s / n)),
-     "your rate comes back up in the second half: that is a whole cosine wave. Half a wave is enough: the "
-     "argument of cos should reach pi, not 2 pi, at the end."),
+     N_("your rate comes back up in the second half: that is a whole cosine wave. Half a wave is enough: the "
+        "argument of cos should reach pi, not 2 pi, at the end.")),
     (lambda s, n, b: b * math.cos(math.pi * s / n),
-     "your rate goes negative in the second half: cos runs from 1 to -1, so shift it up and scale it "
-     "so that it runs from 1 to 0."),
+     N_("your rate goes negative in the second half: cos runs from 1 to -1, so shift it up and scale it "
+        "so that it runs from 1 to 0.")),
     (lambda s, n, b: b * (1 + math.cos(math.pi * s / n)),
-     "your rate starts at twice base_lr: (1 + cos) runs from 2 to 0, so halve it."),
+     N_("your rate starts at twice base_lr: (1 + cos) runs from 2 to 0, so halve it.")),
     (lambda s, n, b: b * 0.5 * (1 - math.cos(math.pi * s / n)),
-     "your rate rises from 0 to base_lr: the wrong way round. It should start at base_lr."),
+     N_("your rate rises from 0 to base_lr: the wrong way round. It should start at base_lr.")),
     (lambda s, n, b: b * (1 - s / n),
-     "that is a straight line from base_lr to 0. The cosine schedule follows half a cosine wave: flat at "
-     "the start, steepest in the middle, flat at the end."),
+     N_("that is a straight line from base_lr to 0. The cosine schedule follows half a cosine wave: flat at "
+        "the start, steepest in the middle, flat at the end.")),
     (lambda s, n, b: b * 0.5 * (1 + math.cos(math.pi * (s + 1) / n)),
-     "your schedule is one step ahead: at step 0 it should give exactly base_lr."),
+     N_("your schedule is one step ahead: at step 0 it should give exactly base_lr.")),
     (lambda s, n, b: b * 0.5 * (1 + math.cos(math.pi * s / (n - 1))) if n > 1 else b,
-     "your schedule reaches 0 one step early (at total_steps - 1); it should reach 0 at step == total_steps."),
+     N_("your schedule reaches 0 one step early (at total_steps - 1); it should reach 0 at step == total_steps.")),
     (lambda s, n, b: 0.5 * (1 + math.cos(math.pi * s / n)),
-     "your schedule ignores base_lr: it should start at base_lr, whatever that is, and scale with it."),
+     N_("your schedule ignores base_lr: it should start at base_lr, whatever that is, and scale with it.")),
 ]
 
 # Every run is tried at its landmarks (its start, quarters and end, and the steps next to the ends)
@@ -259,11 +267,12 @@ def _schedule_runs(rng):
 
 @checker
 def check_cosine_schedule(cosine_lr):
-    name = "Exercise 3 (a cosine schedule)"
+    name = "Exercise 3" + _(" (a cosine schedule)")
     if is_waiting(cosine_lr) or is_unwritten(cosine_lr):
-        return waiting(name, "write the body of cosine_lr in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(name="cosine_lr"))
     if not callable(cosine_lr):
-        return failed(name, "cosine_lr should be a function of (step, total_steps, base_lr).")
+        return failed(name, _("{name} should be a function of {arguments}.").format(
+            name="cosine_lr", arguments="(step, total_steps, base_lr)"))
 
     def cosine(step, total, base):
         return base * 0.5 * (1 + math.cos(math.pi * step / total))
@@ -271,14 +280,16 @@ def check_cosine_schedule(cosine_lr):
     got, landmarks, between = {}, [], []
     for total, base, marks, drawn in _schedule_runs(fresh_rng()):
         for step in sorted(marks + drawn):
-            where = f"for step={step}, total_steps={total}, base_lr={base:g}"
+            where = _("for step={step}, total_steps={total}, base_lr={base}").format(step=step, total=total,
+                                                                                     base=f"{base:g}")
             ok, result = call_safely(name, cosine_lr, step, total, base, case=where)
             if not ok:
                 return result
             if isinstance(result, (list, tuple)):
-                return failed(name, f"cosine_lr returned a {type(result).__name__} {where}; return one "
-                                    f"number, the learning rate at that step.")
-            value = read_number(name, result, name=f"what cosine_lr returned {where}")
+                return failed(name, _("cosine_lr returned a {type} {where}; return one number, the learning "
+                                      "rate at that step.").format(type=type(result).__name__, where=where))
+            value = read_number(name, result, name=_("what {function} returned {where}").format(
+                function="cosine_lr", where=where))
             if value is None:
                 return False
             got[(step, total, base)] = value
@@ -291,19 +302,21 @@ def check_cosine_schedule(cosine_lr):
     if all(right(p) for p in points):
         total, base = 37, 2.5
         shown = ", ".join(f"{cosine(s, total, base):.4f}" for s in (0, 9, 18, 27, 37))
-        return passed(name, f"Right at all {len(points)} points of {_SCHEDULE_RUNS} runs drawn at random for "
-                            f"this check (lengths from 12 to 2,000 steps). For a 37-step run from 2.5, steps "
-                            f"0, 9, 18, 27, 37 give {shown}.")
+        return passed(name, _("Right at all {count} points of {runs} runs drawn at random for this check "
+                              "(lengths from 12 to 2,000 steps). For a 37-step run from 2.5, steps 0, 9, 18, 27, "
+                              "37 give {shown}.").format(count=len(points), runs=_SCHEDULE_RUNS, shown=shown))
     for wrong, hint in _SCHEDULE_MISTAKES:
         if all(close(got[p], wrong(*p), 1e-9) for p in points):
-            return failed(name, hint)
+            return failed(name, _(hint))
     if all(right(p) for p in landmarks):
         step, total, base = next(p for p in between if not right(p))
-        return failed(name, f"your schedule is right at the start, the quarters and the end of every run, but "
-                            f"not in between: at step={step} of total_steps={total} with base_lr={base:g} you "
-                            f"gave {got[(step, total, base)]:.4g}. cosine_lr must follow half a cosine wave at "
-                            f"every step, not only at a few.")
+        return failed(name, _("your schedule is right at the start, the quarters and the end of every run, but "
+                              "not in between: at step={step} of total_steps={total} with base_lr={base} you "
+                              "gave {value}. cosine_lr must follow half a cosine wave at every step, not only at "
+                              "a few.").format(step=step, total=total, base=f"{base:g}",
+                                               value=f"{got[(step, total, base)]:.4g}"))
     step, total, base = next(p for p in points if not right(p))
-    return failed(name, f"the first value that is off is at step={step} of total_steps={total} with "
-                        f"base_lr={base:g} (you gave {got[(step, total, base)]:.4g}). Check the factor 1/2, the "
-                        f"'1 +', and that the argument of cos runs from 0 to pi.")
+    return failed(name, _("the first value that is off is at step={step} of total_steps={total} with "
+                          "base_lr={base} (you gave {value}). Check the factor 1/2, the '1 +', and that the "
+                          "argument of cos runs from 0 to pi.").format(step=step, total=total, base=f"{base:g}",
+                                                                       value=f"{got[(step, total, base)]:.4g}"))

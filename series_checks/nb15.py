@@ -13,6 +13,7 @@ import string
 
 from . import (call_safely, check_number, checker, close, describe, failed, fresh_rng, is_unwritten,
                is_waiting, passed, quiet, read_numbers, waiting)
+from series_language import N_, _
 
 __all__ = ["check_uniform_loss", "check_build_examples", "check_next_char_probabilities"]
 
@@ -25,25 +26,25 @@ SYMBOLS = 27  # 26 letters and the '.' that marks the start and the end of a nam
 
 @checker
 def check_uniform_loss(answer):
-    name = "Exercise 1 (the loss of knowing nothing)"
+    name = "Exercise 1" + _(" (the loss of knowing nothing)")
     n = SYMBOLS
     hints = [
-        (n, "that is the number of symbols. The loss is the negative log of the probability the model "
-            "gives the right character."),
-        (1 / n, "that is the probability of each symbol; the loss is minus its logarithm."),
-        (math.log(1 / n), "the size is right but the loss is the *negative* log-likelihood, so it is "
-                          "positive."),
-        (math.log2(n), "that is the logarithm in base 2 (bits); the loss uses the natural log."),
-        (math.log10(n), "that is the logarithm in base 10; the loss uses the natural log (math.log)."),
-        (math.log(26), "26 letters, but the '.' that ends a name is a symbol the model can predict too."),
-        (math.log(28), "count the symbols again: 26 letters and one '.' that serves for both ends."),
+        (n, _("that is the number of symbols. The loss is the negative log of the probability the model "
+              "gives the right character.")),
+        (1 / n, _("that is the probability of each symbol; the loss is minus its logarithm.")),
+        (math.log(1 / n), _("the size is right but the loss is the *negative* log-likelihood, so it is "
+                            "positive.")),
+        (math.log2(n), _("that is the logarithm in base 2 (bits); the loss uses the natural log.")),
+        (math.log10(n), _("that is the logarithm in base 10; the loss uses the natural log (math.log).")),
+        (math.log(26), _("26 letters, but the '.' that ends a name is a symbol the model can predict too.")),
+        (math.log(28), _("count the symbols again: 26 letters and one '.' that serves for both ends.")),
     ]
     return check_number(name, answer, math.log(n), hints=hints,
-                        confirmed_by=f"-log(1/{n}) for every character, so the average is the same on any "
-                                     f"data; the lesson's curves start there.",
-                        otherwise="what probability does this model give the right character? The loss of "
-                                  "one character is minus the natural log of that probability.",
-                        what="set uniform_loss to a number")
+                        confirmed_by=_("-log(1/{n}) for every character, so the average is the same on any "
+                                       "data; the lesson's curves start there.").format(n=n),
+                        otherwise=_("what probability does this model give the right character? The loss of "
+                                    "one character is minus the natural log of that probability."),
+                        what=_("set {name} to a number").format(name="uniform_loss"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -51,14 +52,14 @@ def check_uniform_loss(answer):
 # ----------------------------------------------------------------------------------------------
 
 _EXAMPLE_MISTAKES = [
-    ({"end": False}, "every name needs one more pair: after its last letter the model must learn to "
-                     "predict '.', or it never learns to stop."),
-    ({"pad": False}, "every context must be exactly block_size characters long: pad the start of a name "
-                     "with '.' instead of using a shorter context."),
-    ({"reset": False}, "the context of a new name still holds letters of the previous name: start every "
-                       "name again from an all-'.' context."),
-    ({"slide": False}, "the context never changes: after each pair, append the character just predicted "
-                       "and drop the oldest one."),
+    ({"end": False}, N_("every name needs one more pair: after its last letter the model must learn to "
+                        "predict '.', or it never learns to stop.")),
+    ({"pad": False}, N_("every context must be exactly block_size characters long: pad the start of a name "
+                        "with '.' instead of using a shorter context.")),
+    ({"reset": False}, N_("the context of a new name still holds letters of the previous name: start every "
+                          "name again from an all-'.' context.")),
+    ({"slide": False}, N_("the context never changes: after each pair, append the character just predicted "
+                          "and drop the oldest one.")),
 ]
 
 
@@ -85,21 +86,23 @@ def _as_pairs(exercise, result, where, most):
     """The learner's examples as a list of (str, str), at most `most` of them read (the rest is never
     looked at), or None after printing why not."""
     if not isinstance(result, (list, tuple)):
-        failed(exercise, f"build_examples returned {describe(result)} {where}; return a list of "
-                         f"(context, next_character) pairs.")
+        failed(exercise, _("build_examples returned {what} {where}; return a list of (context, next_character) "
+                           "pairs.").format(what=describe(result), where=where))
         return None
     pairs = []
     for k, item in enumerate(itertools.islice(iter(result), most)):
         if not (isinstance(item, (list, tuple)) and len(item) == 2):
-            failed(exercise, f"item {k} of what build_examples returned {where} is {describe(item)}; each "
-                             f"item should be a pair (context, next_character).")
+            failed(exercise, _("item {index} of what build_examples returned {where} is {what}; each item "
+                               "should be a pair (context, next_character).").format(index=k, where=where,
+                                                                                     what=describe(item)))
             return None
         context, nxt = item
         if isinstance(context, (list, tuple)) and all(type(c) is str for c in context):
             context = "".join(context)
         if type(context) is not str or type(nxt) is not str:
-            failed(exercise, f"pair {k} {where} holds {describe(context)} and {describe(nxt)}; the context "
-                             f"should be a string of characters and the next character a one-letter string.")
+            failed(exercise, _("pair {index} {where} holds {context} and {next}; the context should be a string "
+                               "of characters and the next character a one-letter string.").format(
+                                   index=k, where=where, context=describe(context), next=describe(nxt)))
             return None
         pairs.append((str(context), str(nxt)))
     return pairs
@@ -107,11 +110,12 @@ def _as_pairs(exercise, result, where, most):
 
 @checker
 def check_build_examples(build_examples):
-    name = "Exercise 2 (build the examples)"
+    name = "Exercise 2" + _(" (build the examples)")
     if is_waiting(build_examples) or is_unwritten(build_examples):
-        return waiting(name, "write the body of build_examples in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(name="build_examples"))
     if not callable(build_examples):
-        return failed(name, "build_examples should be a function of (names_list, block_size).")
+        return failed(name, _("{name} should be a function of {arguments}.").format(
+            name="build_examples", arguments="(names_list, block_size)"))
 
     def examples(names, block, *, end=True, pad=True, reset=True, slide=True):
         """The examples of the lesson (strings), or one of the usual wrong versions."""
@@ -128,7 +132,7 @@ def check_build_examples(build_examples):
 
     cases = _example_cases(fresh_rng())
     for names, block in cases:
-        where = f"for names {names} with block_size={block}"
+        where = _("for names {names} with block_size={block}").format(names=names, block=block)
         ok, result = call_safely(name, build_examples, list(names), block, case=where)
         if not ok:
             return result
@@ -140,22 +144,24 @@ def check_build_examples(build_examples):
             continue
         for changes, hint in _EXAMPLE_MISTAKES:
             if got == examples(names, block, **changes):
-                return failed(name, f"{where}: {hint}")
-        if any(len(c) != block for c, _ in got):
-            wrong = next(c for c, _ in got if len(c) != block)
-            return failed(name, f"{where}, your context {wrong!r} has {len(wrong)} characters; every "
-                                f"context should have block_size characters.")
+                return failed(name, _("{where}: {hint}").format(where=where, hint=_(hint)))
+        if any(len(c) != block for c, _next in got):
+            wrong = next(c for c, _next in got if len(c) != block)
+            return failed(name, _("{where}, your context {context} has {count} characters; every context "
+                                  "should have block_size characters.").format(where=where, context=repr(wrong),
+                                                                               count=len(wrong)))
         if len(got) > len(expected):
-            return failed(name, f"{where} you made too many pairs; count one pair per letter of each name, "
-                                f"plus one for the '.' that ends it.")
+            return failed(name, _("{where} you made too many pairs; count one pair per letter of each name, "
+                                  "plus one for the '.' that ends it.").format(where=where))
         if len(got) != len(expected):
-            return failed(name, f"{where} you made {len(got)} pairs; count one pair per letter of each "
-                                f"name, plus one for the '.' that ends it.")
+            return failed(name, _("{where} you made {count} pairs; count one pair per letter of each name, plus "
+                                  "one for the '.' that ends it.").format(where=where, count=len(got)))
         k = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
-        return failed(name, f"{where}, your pair {k} is {got[k]!r}, which is not what the sliding window "
-                            f"gives. Write out the pairs of the first name by hand and compare.")
-    return passed(name, f"All pairs of {len(cases)} cases made up for this check (block sizes 1 to 5, a "
-                        f"one-letter name and an empty list among them) match, in order.")
+        return failed(name, _("{where}, your pair {index} is {pair}, which is not what the sliding window "
+                              "gives. Write out the pairs of the first name by hand and compare.").format(
+                                  where=where, index=k, pair=repr(got[k])))
+    return passed(name, _("All pairs of {count} cases made up for this check (block sizes 1 to 5, a one-letter "
+                          "name and an empty list among them) match, in order.").format(count=len(cases)))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -165,18 +171,18 @@ def check_build_examples(build_examples):
 # The usual wrong versions (see the check), each with its hint, tried in this order.
 _PROBABILITY_MISTAKES = [
     ("multiplied by the temperature",
-     "you multiplied the logits by the temperature; divide them, so that T > 1 flattens the distribution "
-     "and T < 1 sharpens it."),
+     N_("you multiplied the logits by the temperature; divide them, so that T > 1 flattens the distribution "
+        "and T < 1 sharpens it.")),
     ("top_k ignored",
-     "every character kept some probability: top_k was ignored. Only the top_k largest logits may keep a "
-     "probability above 0."),
+     N_("every character kept some probability: top_k was ignored. Only the top_k largest logits may keep a "
+        "probability above 0.")),
     ("cut after the softmax",
-     "you zeroed the characters outside the top k after the softmax, so what is left does not sum to 1: "
-     "share the probability among the kept characters only."),
+     N_("you zeroed the characters outside the top k after the softmax, so what is left does not sum to 1: "
+        "share the probability among the kept characters only.")),
     ("smallest kept",
-     "you kept the top_k *smallest* logits; keep the largest ones."),
+     N_("you kept the top_k *smallest* logits; keep the largest ones.")),
     ("temperature ignored",
-     "your probabilities do not depend on the temperature: divide the logits by it before the softmax."),
+     N_("your probabilities do not depend on the temperature: divide the logits by it before the softmax.")),
 ]
 
 # Outside the top k a probability must be 0: at most this much is read as 0 (rounding, exp(-100)).
@@ -200,22 +206,25 @@ def _probability_cases(rng):
             (rng.randint(4, 8), round(rng.uniform(0.2, 0.4), 2), None),
             (27, round(rng.uniform(1.1, 1.6), 2), 1)):
         top_k = n if top_k is None else top_k
-        cases.append((f"{n} random logits, temperature={temperature}, top_k={top_k}",
+        cases.append((_("{count} random logits, temperature={temperature}, top_k={top_k}").format(
+                          count=n, temperature=temperature, top_k=top_k),
                       _distinct_logits(rng, n, 0.0, 2.0), temperature, top_k))
-    cases.append(("5 large logits around 1000, temperature=1.0, top_k=4",
+    cases.append((_("5 large logits around 1000, temperature=1.0, top_k=4"),
                   _distinct_logits(rng, 5, 997.0, 3.0), 1.0, 4))
-    cases.append(("4 very negative logits around -800, temperature=0.5, top_k=3",
+    cases.append((_("4 very negative logits around -800, temperature=0.5, top_k=3"),
                   _distinct_logits(rng, 4, -800.0, 2.0), 0.5, 3))
     return cases
 
 
 @checker
 def check_next_char_probabilities(next_char_probabilities):
-    name = "Exercise 3 (temperature and top-k)"
+    name = "Exercise 3" + _(" (temperature and top-k)")
     if is_waiting(next_char_probabilities) or is_unwritten(next_char_probabilities):
-        return waiting(name, "write the body of next_char_probabilities in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(
+            name="next_char_probabilities"))
     if not callable(next_char_probabilities):
-        return failed(name, "next_char_probabilities should be a function of (logits, temperature, top_k).")
+        return failed(name, _("{name} should be a function of {arguments}.").format(
+            name="next_char_probabilities", arguments="(logits, temperature, top_k)"))
 
     def top_k_softmax(logits, temperature, top_k, *, divide=True, keep_largest=True):
         """The reference, or one of the usual wrong versions (computed stably, so it never overflows)."""
@@ -241,16 +250,16 @@ def check_next_char_probabilities(next_char_probabilities):
 
     cases = _probability_cases(fresh_rng())
     for description, logits, temperature, top_k in cases:
-        where = f"for {description}"
+        where = _("for {description}").format(description=description)
         with quiet():  # first without a word, to recognise an overflow and give it its own hint
             ok, result = call_safely(name, next_char_probabilities, list(logits), temperature, top_k, case=where)
         if not ok:
             if "OverflowError" in result.message:
-                return failed(name, f"{where} math.exp overflowed. Subtract the largest logit before "
-                                    f"taking exp (notebook 13): the probabilities do not change.")
+                return failed(name, _("{where} math.exp overflowed. Subtract the largest logit before taking exp "
+                                      "(notebook 13): the probabilities do not change.").format(where=where))
             return call_safely(name, next_char_probabilities, list(logits), temperature, top_k, case=where)[1]
-        got = read_numbers(name, result, name=f"what next_char_probabilities returned {where}",
-                           length=len(logits))
+        got = read_numbers(name, result, name=_("what {function} returned {where}").format(
+            function="next_char_probabilities", where=where), length=len(logits))
         if got is None:
             return False
         expected = top_k_softmax(logits, temperature, top_k)
@@ -260,23 +269,24 @@ def check_next_char_probabilities(next_char_probabilities):
             continue
         for kind, hint in _PROBABILITY_MISTAKES:
             if all(close(g, w, 1e-7) for g, w in zip(got, mistake(kind, logits, temperature, top_k))):
-                return failed(name, f"{where}: {hint}")
+                return failed(name, _("{where}: {hint}").format(where=where, hint=_(hint)))
         if outside and OUTSIDE_TOP_K < max(outside) <= 1e-3:
-            return failed(name, f"{where} a character outside the top_k still has a tiny probability "
-                                f"({max(outside):.0e}). Outside the top k the probability must be exactly 0, "
-                                f"so that sampling can never pick it: leave those characters out of the "
-                                f"softmax (weight 0.0) rather than adding a small number to every weight or "
-                                f"masking with a logit that is not low enough.")
+            return failed(name, _("{where} a character outside the top_k still has a tiny probability "
+                                  "({probability}). Outside the top k the probability must be exactly 0, so that "
+                                  "sampling can never pick it: leave those characters out of the softmax (weight "
+                                  "0.0) rather than adding a small number to every weight or masking with a logit "
+                                  "that is not low enough.").format(where=where, probability=f"{max(outside):.0e}"))
         if not close(sum(got), 1.0, 1e-7):
-            return failed(name, f"{where} your probabilities add up to {sum(got):.4g}, not 1: divide by the "
-                                f"sum of the kept weights.")
+            return failed(name, _("{where} your probabilities add up to {total}, not 1: divide by the sum of the "
+                                  "kept weights.").format(where=where, total=f"{sum(got):.4g}"))
         if any(g < 0 for g in got):
-            return failed(name, f"{where} a probability is negative: exponentiate the scaled logits before "
-                                f"normalising.")
+            return failed(name, _("{where} a probability is negative: exponentiate the scaled logits before "
+                                  "normalising.").format(where=where))
         if sum(1 for g in got if g > 0) != min(top_k, len(logits)):
-            return failed(name, f"{where} {sum(1 for g in got if g > 0)} characters have a probability above "
-                                f"0; exactly top_k of them should.")
-        return failed(name, f"{where} your probabilities differ from softmax(logits / temperature) over the "
-                            f"top_k largest logits. Check the scaling, then the exp and the sum.")
-    return passed(name, f"Right on all {len(cases)} unseen cases, including logits near 1000 and -800 and "
-                        f"top_k=1 (which always picks the most likely character).")
+            return failed(name, _("{where} {count} characters have a probability above 0; exactly top_k of them "
+                                  "should.").format(where=where, count=sum(1 for g in got if g > 0)))
+        return failed(name, _("{where} your probabilities differ from softmax(logits / temperature) over the "
+                              "top_k largest logits. Check the scaling, then the exp and the sum.").format(
+                                  where=where))
+    return passed(name, _("Right on all {count} unseen cases, including logits near 1000 and -800 and top_k=1 "
+                          "(which always picks the most likely character).").format(count=len(cases)))

@@ -15,6 +15,7 @@ import random
 
 from . import (call_safely, check_number, checker, describe, failed, is_unwritten, is_waiting, passed,
                quiet, read_numbers, waiting, fresh_rng)
+from series_language import N_, _
 
 __all__ = ["check_tanh_gradient", "check_fan_in_weights", "check_rms_norm"]
 
@@ -25,28 +26,30 @@ __all__ = ["check_tanh_gradient", "check_fan_in_weights", "check_rms_norm"]
 
 @checker
 def check_tanh_gradient(answer):
-    name = "Exercise 1 (through a saturated unit)"
+    name = "Exercise 1" + _(" (through a saturated unit)")
     t, upstream = 0.995, 2.0
     hints = [
-        (upstream * t, "that is the upstream gradient times t. tanh's local derivative is written with t, "
-                       "but it is not t itself."),
-        (upstream * (1 - t), "that uses 1 - t; tanh's local derivative is 1 - t², with t squared."),
-        (1 - t * t, "that is tanh's local derivative alone. The chain-rule step multiplies it by the "
-                    "gradient arriving from above."),
-        (upstream * t * t, "that uses t²; the local derivative is 1 minus that."),
-        (upstream * (1 - math.tanh(t) ** 2), "0.995 is the unit's output t, not its input: the local derivative "
-                                             "1 - t² uses the output directly, with no tanh to apply."),
-        (upstream, "that is the upstream gradient unchanged, as if the tanh let everything through. It "
-                   "multiplies it by its local derivative first."),
-        (upstream / (1 - t * t), "you divided by the local derivative; the chain-rule step multiplies by it."),
-        (round(upstream * (1 - t * t), 2), "close, but rounded: compute it exactly with Python."),
+        (upstream * t, _("that is the upstream gradient times t. tanh's local derivative is written with t, "
+                         "but it is not t itself.")),
+        (upstream * (1 - t), _("that uses 1 - t; tanh's local derivative is 1 - t², with t squared.")),
+        (1 - t * t, _("that is tanh's local derivative alone. The chain-rule step multiplies it by the "
+                      "gradient arriving from above.")),
+        (upstream * t * t, _("that uses t²; the local derivative is 1 minus that.")),
+        (upstream * (1 - math.tanh(t) ** 2), _("0.995 is the unit's output t, not its input: the local "
+                                               "derivative 1 - t² uses the output directly, with no tanh to "
+                                               "apply.")),
+        (upstream, _("that is the upstream gradient unchanged, as if the tanh let everything through. It "
+                     "multiplies it by its local derivative first.")),
+        (upstream / (1 - t * t), _("you divided by the local derivative; the chain-rule step multiplies by it.")),
+        (round(upstream * (1 - t * t), 2), _("close, but rounded: compute it exactly with Python.")),
     ]
     return check_number(name, answer, upstream * (1 - t * t), hints=hints, tol=1e-6,
-                        confirmed_by="The unit passes back 1% of what reaches it: a saturated unit barely "
-                                     "learns, and neither does anything below it through this path.",
-                        otherwise="multiply the gradient arriving from above by tanh's local derivative, "
-                                  "written with the output t.",
-                        what="set grad_in to a number")
+                        # xgettext:no-python-format
+                        confirmed_by=_("The unit passes back 1% of what reaches it: a saturated unit barely "
+                                       "learns, and neither does anything below it through this path."),
+                        otherwise=_("multiply the gradient arriving from above by tanh's local derivative, "
+                                    "written with the output t."),
+                        what=_("set {name} to a number").format(name="grad_in"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -56,19 +59,20 @@ def check_tanh_gradient(answer):
 def _std_mistakes(fan_in, fan_out, gain):
     """The std of each usual wrong version of the weights, with its hint."""
     return [
-        (1 / math.sqrt(fan_in), "the size is that of gain 1: multiply by the gain you are given."),
-        (gain / fan_in, "you divided by fan_in; divide by its square root: the variance of a sum grows like "
-                        "fan_in, so its size (std) grows like sqrt(fan_in)."),
-        (gain / math.sqrt(fan_out), "you scaled by fan_out; what a neuron adds up is its fan_in inputs, so "
-                                    "scale by those."),
-        (math.sqrt(gain / fan_in), "the gain ended up inside the square root; it multiplies the std outside it."),
-        (gain * math.sqrt(fan_in), "you multiplied by sqrt(fan_in); divide by it, so that wider layers get "
-                                   "smaller weights."),
-        (gain ** 2 / math.sqrt(fan_in), "you multiplied by the gain squared; the std is multiplied by the gain "
-                                        "once."),
-        (1.0, "these are the naive weights of std 1: scale them by the number of inputs."),
-        (gain, "every weight has the gain as its std: divide by sqrt(fan_in) too."),
-        (math.sqrt(2 / fan_in), "that is ReLU's gain sqrt(2); use the gain you are given."),
+        (1 / math.sqrt(fan_in), N_("the size is that of gain 1: multiply by the gain you are given.")),
+        (gain / fan_in, N_("you divided by fan_in; divide by its square root: the variance of a sum grows like "
+                           "fan_in, so its size (std) grows like sqrt(fan_in).")),
+        (gain / math.sqrt(fan_out), N_("you scaled by fan_out; what a neuron adds up is its fan_in inputs, so "
+                                       "scale by those.")),
+        (math.sqrt(gain / fan_in), N_("the gain ended up inside the square root; it multiplies the std outside "
+                                      "it.")),
+        (gain * math.sqrt(fan_in), N_("you multiplied by sqrt(fan_in); divide by it, so that wider layers get "
+                                      "smaller weights.")),
+        (gain ** 2 / math.sqrt(fan_in), N_("you multiplied by the gain squared; the std is multiplied by the "
+                                           "gain once.")),
+        (1.0, N_("these are the naive weights of std 1: scale them by the number of inputs.")),
+        (gain, N_("every weight has the gain as its std: divide by sqrt(fan_in) too.")),
+        (math.sqrt(2 / fan_in), N_("that is ReLU's gain sqrt(2); use the gain you are given.")),
     ]
 
 
@@ -110,8 +114,8 @@ def _gain_text(gain):
 
 def _read_rows(exercise, result, fan_in, fan_out, where):
     """The weights as a list of fan_out rows of fan_in floats, or None after printing why not."""
-    problem = f"fan_in_weights returned {describe(result)} {where}; return a list of fan_out rows, each a " \
-              f"list of fan_in numbers."
+    problem = _("fan_in_weights returned {what} {where}; return a list of fan_out rows, each a list of fan_in "
+                "numbers.").format(what=describe(result), where=where)
     if not isinstance(result, (list, tuple)) and type(result).__name__ != "ndarray":
         failed(exercise, problem)
         return None
@@ -122,16 +126,19 @@ def _read_rows(exercise, result, fan_in, fan_out, where):
         return None
     if len(rows) != fan_out:
         if len(rows) == fan_in and all(isinstance(r, (list, tuple)) and len(r) == fan_out for r in rows[:3]):
-            failed(exercise, f"{where} you returned fan_in rows of fan_out numbers: the rows are the "
-                             f"neurons, so make fan_out rows, each with one weight per input (fan_in).")
+            failed(exercise, _("{where} you returned fan_in rows of fan_out numbers: the rows are the neurons, "
+                               "so make fan_out rows, each with one weight per input (fan_in).").format(where=where))
+        elif len(rows) > fan_out:
+            failed(exercise, _("{where} you returned more than {count} rows; make one row per neuron: fan_out "
+                               "rows.").format(where=where, count=fan_out))
         else:
-            failed(exercise, f"{where} you returned {'more than ' + str(fan_out) if len(rows) > fan_out else len(rows)} "
-                             f"rows; make one row per neuron: fan_out rows.")
+            failed(exercise, _("{where} you returned {count} rows; make one row per neuron: fan_out rows.").format(
+                where=where, count=len(rows)))
         return None
     out = []
     for k, row in enumerate(rows):
-        values = read_numbers(exercise, row, name=f"row {k} of what fan_in_weights returned {where}",
-                              length=fan_in)
+        values = read_numbers(exercise, row, name=_("row {index} of what fan_in_weights returned {where}").format(
+                                  index=k, where=where), length=fan_in)
         if values is None:
             return None
         out.append(values)
@@ -157,16 +164,18 @@ KURTOSIS_RANGE = (2.6, 3.4)
 
 @checker
 def check_fan_in_weights(fan_in_weights):
-    name = "Exercise 2 (fan-in initialisation)"
+    name = "Exercise 2" + _(" (fan-in initialisation)")
     if is_waiting(fan_in_weights) or is_unwritten(fan_in_weights):
-        return waiting(name, "write the body of fan_in_weights in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(name="fan_in_weights"))
     if not callable(fan_in_weights):
-        return failed(name, "fan_in_weights should be a function of (fan_in, fan_out, gain, rng).")
+        return failed(name, _("{name} should be a function of {arguments}.").format(
+            name="fan_in_weights", arguments="(fan_in, fan_out, gain, rng)"))
 
     draw = fresh_rng()
     cases = _init_cases(draw)
     for k, (fan_in, fan_out, gain) in enumerate(cases):
-        where = f"for fan_in={fan_in}, fan_out={fan_out}, gain={_gain_text(gain)}"
+        where = _("for fan_in={fan_in}, fan_out={fan_out}, gain={gain}").format(fan_in=fan_in, fan_out=fan_out,
+                                                                                gain=_gain_text(gain))
         seed = draw.randrange(2 ** 32)
         results = []
         for s in ((seed, seed, seed + 1) if k == 0 else (seed,)):   # reproducible: checked on the first case
@@ -183,37 +192,43 @@ def check_fan_in_weights(fan_in_weights):
 
         right = gain / math.sqrt(fan_in)
         if all_equal:
-            return failed(name, f"{where} every weight is the same number: draw each one at random, with "
-                                f"rng.gauss.")
+            return failed(name, _("{where} every weight is the same number: draw each one at random, with "
+                                  "rng.gauss.").format(where=where))
         if not same_seed:
-            return failed(name, f"{where}, two calls with generators seeded alike gave different weights: draw "
-                                f"with the rng you are given (rng.gauss(...)), not with the module random, so "
-                                f"that a seed fixes the whole network.")
+            return failed(name, _("{where}, two calls with generators seeded alike gave different weights: draw "
+                                  "with the rng you are given (rng.gauss(...)), not with the module random, so "
+                                  "that a seed fixes the whole network.").format(where=where))
         if not other_seed:
-            return failed(name, f"{where}, generators with different seeds gave the same weights: draw every "
-                                f"weight from rng, so that the seed decides them.")
+            return failed(name, _("{where}, generators with different seeds gave the same weights: draw every "
+                                  "weight from rng, so that the seed decides them.").format(where=where))
         if kurtosis < KURTOSIS_RANGE[0]:    # flat-topped: a uniform distribution (its kurtosis is 1.8)
             if abs(std * math.sqrt(3) / right - 1) <= STD_TOLERANCE:
-                return failed(name, f"{where} you drew from a uniform distribution between -std and std, whose "
-                                    f"own std is only std/sqrt(3): draw from a normal distribution (rng.gauss).")
-            return failed(name, f"{where} the weights do not have a normal distribution (they look uniform): "
-                                f"draw each one with rng.gauss.")
+                return failed(name, _("{where} you drew from a uniform distribution between -std and std, whose "
+                                      "own std is only std/sqrt(3): draw from a normal distribution "
+                                      "(rng.gauss).").format(where=where))
+            return failed(name, _("{where} the weights do not have a normal distribution (they look uniform): "
+                                  "draw each one with rng.gauss.").format(where=where))
         if abs(std / right - 1) > STD_TOLERANCE:
             for wrong, hint in _mistakes_that_apply(fan_in, fan_out, gain):
                 if abs(std / wrong - 1) <= STD_TOLERANCE:
-                    return failed(name, f"{where}: {hint}")
-            return failed(name, f"{where} the weights are {'too large' if std > right else 'too small'} (measured by "
-                                f"their std). The std of each weight should be the gain divided by the square "
-                                f"root of the number of inputs.")
+                    return failed(name, _("{where}: {hint}").format(where=where, hint=_(hint)))
+            if std > right:
+                return failed(name, _("{where} the weights are too large (measured by their std). The std of each "
+                                      "weight should be the gain divided by the square root of the number of "
+                                      "inputs.").format(where=where))
+            return failed(name, _("{where} the weights are too small (measured by their std). The std of each "
+                                  "weight should be the gain divided by the square root of the number of "
+                                  "inputs.").format(where=where))
         if abs(mean) > 6 * std / math.sqrt(n):
-            return failed(name, f"{where} the weights are not centred on 0 (their average is {mean:.3g}): draw "
-                                f"them with mean 0.")
+            return failed(name, _("{where} the weights are not centred on 0 (their average is {mean}): draw them "
+                                  "with mean 0.").format(where=where, mean=f"{mean:.3g}"))
         if kurtosis > KURTOSIS_RANGE[1]:
-            return failed(name, f"{where} the weights have the right size but not a normal distribution (a few "
-                                f"are far too large): draw each one with rng.gauss.")
-    return passed(name, f"On {len(cases)} layers made up for this check (12,000 to 18,000 weights each, gains 5/3, "
-                        f"sqrt(2) and one between 2 and 3): the right shape, the right size within "
-                        f"{STD_TOLERANCE:.0%}, centred, normal, and the same weights from the same seed.")
+            return failed(name, _("{where} the weights have the right size but not a normal distribution (a few "
+                                  "are far too large): draw each one with rng.gauss.").format(where=where))
+    return passed(name, _("On {count} layers made up for this check (12,000 to 18,000 weights each, gains 5/3, "
+                          "sqrt(2) and one between 2 and 3): the right shape, the right size within {tolerance}, "
+                          "centred, normal, and the same weights from the same seed.").format(
+                              count=len(cases), tolerance=f"{STD_TOLERANCE:.0%}"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -229,11 +244,13 @@ def _norm_cases(rng):
     def numbers(n, centre, spread):
         return [centre + rng.gauss(0, spread) for _ in range(n)]
     return [
-        ("an ordinary vector", numbers(rng.randint(4, 8), 0.0, 1.0)),
-        ("a vector whose numbers are far from 0 on average", numbers(rng.randint(3, 6), rng.choice((-1, 1)) * rng.uniform(4, 8), 1.0)),
-        ("a vector of large numbers", numbers(rng.randint(5, 12), 0.0, rng.uniform(50, 200))),
-        ("a vector of tiny numbers, where eps matters", numbers(rng.randint(4, 8), 0.0, rng.uniform(0.0005, 0.002))),
-        ("a vector of one number", numbers(1, 0.0, rng.uniform(0.5, 2.0))),
+        (_("an ordinary vector"), numbers(rng.randint(4, 8), 0.0, 1.0)),
+        (_("a vector whose numbers are far from 0 on average"),
+         numbers(rng.randint(3, 6), rng.choice((-1, 1)) * rng.uniform(4, 8), 1.0)),
+        (_("a vector of large numbers"), numbers(rng.randint(5, 12), 0.0, rng.uniform(50, 200))),
+        (_("a vector of tiny numbers, where eps matters"),
+         numbers(rng.randint(4, 8), 0.0, rng.uniform(0.0005, 0.002))),
+        (_("a vector of one number"), numbers(1, 0.0, rng.uniform(0.5, 2.0))),
     ]
 
 
@@ -246,28 +263,29 @@ def _forward_variants(xs):
     right = [x / math.sqrt(ms + EPS) for x in xs]
     wrong = [
         ([x / math.sqrt(ms) if ms > 0 else math.nan for x in xs],
-         "eps is missing: add eps = 1e-5 to the mean of the squares, inside the square root, so that a "
-         "vector of tiny numbers is not blown up."),
-        ([x / (math.sqrt(ms) + EPS) for x in xs], "eps belongs inside the square root: sqrt(mean square + eps)."),
-        ([x / math.sqrt(n * ms + EPS) for x in xs], "you divided by the root of the *sum* of the squares; use "
-                                                     "their mean (divide the sum by the number of inputs)."),
-        ([(x - mean) / math.sqrt(var + EPS) for x in xs], "that is layer norm: RMS norm does not subtract the "
-                                                          "mean, it only divides by the root mean square."),
-        ([x / (ms + EPS) for x in xs], "you divided by the mean square itself; take its square root."),
-        ([x * math.sqrt(ms + EPS) for x in xs], "you multiplied by the root mean square; divide by it."),
+         N_("eps is missing: add eps = 1e-5 to the mean of the squares, inside the square root, so that a "
+            "vector of tiny numbers is not blown up.")),
+        ([x / (math.sqrt(ms) + EPS) for x in xs], N_("eps belongs inside the square root: sqrt(mean square + "
+                                                     "eps).")),
+        ([x / math.sqrt(n * ms + EPS) for x in xs], N_("you divided by the root of the *sum* of the squares; use "
+                                                        "their mean (divide the sum by the number of inputs).")),
+        ([(x - mean) / math.sqrt(var + EPS) for x in xs], N_("that is layer norm: RMS norm does not subtract the "
+                                                             "mean, it only divides by the root mean square.")),
+        ([x / (ms + EPS) for x in xs], N_("you divided by the mean square itself; take its square root.")),
+        ([x * math.sqrt(ms + EPS) for x in xs], N_("you multiplied by the root mean square; divide by it.")),
         ([x / math.sqrt(math.fsum(abs(v) for v in xs) / n + EPS) for x in xs],
-         "you used the mean of |x|, not of x²: square each number."),
+         N_("you used the mean of |x|, not of x²: square each number.")),
     ]
     return right, wrong
 
 
 @checker
 def check_rms_norm(rms_norm):
-    name = "Exercise 3 (RMS norm)"
+    name = "Exercise 3" + _(" (RMS norm)")
     if is_waiting(rms_norm) or is_unwritten(rms_norm):
-        return waiting(name, "write the body of rms_norm in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(name="rms_norm"))
     if not callable(rms_norm):
-        return failed(name, "rms_norm should be a function of a list of Values.")
+        return failed(name, _("rms_norm should be a function of a list of Values."))
     from micrograd_core import Value, gradient_check
 
     def reference(xs):
@@ -279,39 +297,46 @@ def check_rms_norm(rms_norm):
     rng = fresh_rng()
     cases = _norm_cases(rng)
     for description, numbers in cases:
-        where = f"on {description} ({len(numbers)} number{'s' if len(numbers) > 1 else ''})"
+        if len(numbers) > 1:
+            where = _("on {description} ({count} numbers)").format(description=description, count=len(numbers))
+        else:
+            where = _("on {description} ({count} number)").format(description=description, count=len(numbers))
         xs = [Value(x, label=f"x{i}") for i, x in enumerate(numbers)]
         ok, out = call_safely(name, rms_norm, list(xs), case=where)
         if not ok:
             return out
         if not isinstance(out, (list, tuple)):
-            return failed(name, f"rms_norm returned {describe(out)} {where}; return a list of Values, one per "
-                                f"input.")
+            return failed(name, _("rms_norm returned {what} {where}; return a list of Values, one per "
+                                  "input.").format(what=describe(out), where=where))
         out = list(itertools.islice(iter(out), len(numbers) + 1))
         if len(out) != len(numbers):
-            return failed(name, f"{where} rms_norm returned {len(out)} items for {len(numbers)} inputs; return "
-                                f"one Value per input.")
+            return failed(name, _("{where} rms_norm returned {count} items for {inputs} inputs; return one Value "
+                                  "per input.").format(where=where, count=len(out), inputs=len(numbers)))
         if [x.data for x in xs] != numbers:
-            return failed(name, f"{where} rms_norm changed its inputs' .data: build new Values from them with "
-                                f"the engine's ops instead.")
+            return failed(name, _("{where} rms_norm changed its inputs' .data: build new Values from them with "
+                                  "the engine's ops instead.").format(where=where))
         if not all(isinstance(y, Value) for y in out):
             values = read_numbers(name, [y.data if isinstance(y, Value) else y for y in out],
-                                  name=f"what rms_norm returned {where}", length=len(numbers))
+                                  name=_("what {function} returned {where}").format(function="rms_norm",
+                                                                                     where=where),
+                                  length=len(numbers))
             if values is None:
                 return False
-            return failed(name, f"{where} rms_norm returned plain numbers: return Values, built from the inputs "
-                                f"with the engine's ops, so that gradients can flow back through them.")
-        got = read_numbers(name, [y.data for y in out], name=f"the .data of what rms_norm returned {where}",
-                           length=len(numbers))
+            return failed(name, _("{where} rms_norm returned plain numbers: return Values, built from the inputs "
+                                  "with the engine's ops, so that gradients can flow back through them.").format(
+                                      where=where))
+        got = read_numbers(name, [y.data for y in out], name=_("the .data of what rms_norm returned {where}").format(
+                               where=where), length=len(numbers))
         if got is None:
             return False
         right, wrong = _forward_variants(numbers)
         if not all(math.isclose(g, r, rel_tol=1e-6, abs_tol=1e-9) for g, r in zip(got, right)):
             for variant, hint in wrong:
                 if all(math.isclose(g, w, rel_tol=1e-6, abs_tol=1e-9) for g, w in zip(got, variant)):
-                    return failed(name, f"{where}: {hint}")
-            return failed(name, f"{where} the outputs are not x / sqrt(mean(x²) + eps) for each x. Compute the "
-                                f"mean of the squares once, then scale every input by the same number.")
+                    return failed(name, _("{where}: {hint}").format(where=where, hint=_(hint)))
+            return failed(name, _("{where} the outputs are not x / sqrt(mean(x²) + eps) for each x. Compute the "
+                                  "mean of the squares once, then scale every input by the same number.").format(
+                                      where=where))
 
         # Gradients: a loss that uses every output differently, against the engine and finite differences.
         weights = [rng.uniform(-1, 1) for _ in numbers]
@@ -326,26 +351,28 @@ def check_rms_norm(rms_norm):
             loss = sum(w * y for w, y in zip(weights, ys))
             loss.backward()
         except Exception as e:  # noqa: BLE001 - the learner's Values may not support what we do with them
-            return failed(name, f"{where} the outputs could not be used in a loss ({type(e).__name__}); return "
-                                f"ordinary Values built with the engine's ops.")
+            return failed(name, _("{where} the outputs could not be used in a loss ({error}); return ordinary "
+                                  "Values built with the engine's ops.").format(where=where,
+                                                                                error=type(e).__name__))
         grads = [v.grad for v in learner_leaves]
         if not all(math.isclose(g, e.grad, rel_tol=1e-6, abs_tol=1e-9 * max(1.0, abs(e.grad)))
                    for g, e in zip(grads, leaves)):
             if all(math.isclose(g, w * (1 / math.sqrt(math.fsum(x * x for x in numbers) / len(numbers) + EPS)),
                                 rel_tol=1e-6, abs_tol=1e-12) for g, w in zip(grads, weights)):
-                return failed(name, f"{where} the values are right but the gradients are not: the mean square is "
-                                    f"computed from plain numbers (.data), so no gradient flows through it. Build "
-                                    f"it from the Values themselves.")
-            return failed(name, f"{where} the values are right but the gradients are not: build every step from "
-                                f"the input Values with the engine's ops (*, +, **), and return the result.")
+                return failed(name, _("{where} the values are right but the gradients are not: the mean square "
+                                      "is computed from plain numbers (.data), so no gradient flows through it. "
+                                      "Build it from the Values themselves.").format(where=where))
+            return failed(name, _("{where} the values are right but the gradients are not: build every step from "
+                                  "the input Values with the engine's ops (*, +, **), and return the "
+                                  "result.").format(where=where))
         scale = max(1.0, *(abs(x) for x in numbers))
         probe = [Value(x) for x in numbers]
         with quiet():
             report = gradient_check(lambda: sum(w * y for w, y in zip(weights, rms_norm(list(probe)))), probe,
                                     h=1e-6 * scale if scale > 1 else 1e-7, tolerance=1e-4)
         if not report.ok:
-            return failed(name, f"{where} backward() and finite differences disagree on your rms_norm: does it "
-                                f"give the same result every time it is called?")
-    return passed(name, f"On {len(cases)} vectors made up for this check (one number, large numbers, tiny numbers "
-                        f"where eps matters, numbers far from 0): the values match, and the gradients match the "
-                        f"engine's and gradient_check's finite differences.")
+            return failed(name, _("{where} backward() and finite differences disagree on your rms_norm: does it "
+                                  "give the same result every time it is called?").format(where=where))
+    return passed(name, _("On {count} vectors made up for this check (one number, large numbers, tiny numbers "
+                          "where eps matters, numbers far from 0): the values match, and the gradients match the "
+                          "engine's and gradient_check's finite differences.").format(count=len(cases)))

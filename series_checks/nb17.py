@@ -12,6 +12,7 @@ import math
 
 from . import (call_safely, check_number, checker, close, failed, fresh_rng, is_unwritten, is_waiting,
                passed, quiet, read_numbers, waiting)
+from series_language import N_, _
 
 __all__ = ["check_score_count", "check_causal_weights"]
 
@@ -22,32 +23,32 @@ __all__ = ["check_score_count", "check_causal_weights"]
 
 @checker
 def check_score_count(answer):
-    name = "Exercise 1 (what attention costs)"
+    name = "Exercise 1" + _(" (what attention costs)")
     positions = len(".isabella")
     hints = [
         (positions * positions,
-         "that is every position scoring every key. With the causal mask, position t scores only the "
-         "keys of positions 0 to t."),
+         _("that is every position scoring every key. With the causal mask, position t scores only the "
+           "keys of positions 0 to t.")),
         ((positions - 1) * positions // 2,
-         "one row short: position t scores t + 1 keys (itself included), and the model reads 9 "
-         "positions, the start '.' and the 8 letters."),
+         _("one row short: position t scores t + 1 keys (itself included), and the model reads 9 "
+           "positions, the start '.' and the 8 letters.")),
         (positions * (positions + 1),
-         "that is twice the count: add up the keys each position scores (a triangle, as in the heatmap), "
-         "rather than multiplying."),
+         _("that is twice the count: add up the keys each position scores (a triangle, as in the heatmap), "
+           "rather than multiplying.")),
         ((positions + 1) * (positions + 2) // 2,
-         "the final '.' is only predicted, never read: the model reads 9 positions, not 10."),
+         _("the final '.' is only predicted, never read: the model reads 9 positions, not 10.")),
         (positions,
-         "that is the number of positions, one softmax each; count the scores inside each softmax."),
+         _("that is the number of positions, one softmax each; count the scores inside each softmax.")),
         ((positions - 1) ** 2,
-         "that is every pair of the 8 letters: read the start '.' too, and let position t score only "
-         "the keys 0 to t."),
+         _("that is every pair of the 8 letters: read the start '.' too, and let position t score only "
+           "the keys 0 to t.")),
     ]
     return check_number(name, answer, positions * (positions + 1) // 2, hints=hints, whole=True,
-                        confirmed_by="1 + 2 + ... + 9: position t scores the keys of positions 0 to t. "
-                                     "The count grows with the square of the length.",
-                        otherwise="position 0 scores 1 key, position 1 scores 2, ...; how many positions "
-                                  "does the model read for '.isabella'?",
-                        what="set score_count to a whole number")
+                        confirmed_by=_("1 + 2 + ... + 9: position t scores the keys of positions 0 to t. "
+                                       "The count grows with the square of the length."),
+                        otherwise=_("position 0 scores 1 key, position 1 scores 2, ...; how many positions "
+                                    "does the model read for '.isabella'?"),
+                        what=_("set {name} to a whole number").format(name="score_count"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -56,19 +57,19 @@ def check_score_count(answer):
 
 _WEIGHT_MISTAKES = [
     ("no mask",
-     "positions after t got a weight: they are the future. Score only the keys 0 to t, and give every "
-     "later position exactly 0.0."),
+     N_("positions after t got a weight: they are the future. Score only the keys 0 to t, and give every "
+        "later position exactly 0.0.")),
     ("mask off by one, itself left out",
-     "position t must see itself too: score the keys 0 to t, t included (keys[:t + 1])."),
+     N_("position t must see itself too: score the keys 0 to t, t included (keys[:t + 1]).")),
     ("mask off by one, one too far",
-     "position t + 1 got a weight: that is one step into the future. Score the keys 0 to t only."),
+     N_("position t + 1 got a weight: that is one step into the future. Score the keys 0 to t only.")),
     ("no scale",
-     "the scores are not scaled: divide each dot product q . k by sqrt(d), d the length of q."),
+     N_("the scores are not scaled: divide each dot product q . k by sqrt(d), d the length of q.")),
     ("scale by d",
-     "you divided the scores by d; divide them by sqrt(d), the square root of the length of q."),
+     N_("you divided the scores by d; divide them by sqrt(d), the square root of the length of q.")),
     ("cut after the softmax",
-     "you took the softmax over every key and then set the future to 0, so the weights do not sum to 1: "
-     "take the softmax over the keys 0 to t only."),
+     N_("you took the softmax over every key and then set the future to 0, so the weights do not sum to 1: "
+        "take the softmax over the keys 0 to t only.")),
 ]
 
 
@@ -83,24 +84,28 @@ def _cases(rng):
         t = 0 if where == "first" else length - 1 if where == "last" else rng.randint(1, length - 3)  # t+1 < last
         q = [rng.gauss(0, 1) for _ in range(d)]
         keys = [[rng.gauss(0, 1) for _ in range(d)] for _ in range(length)]
-        cases.append((f"d={d}, {length} positions, t={t}", q, keys, t))
+        cases.append((_("d={d}, {length} positions, t={t}").format(d=d, length=length, t=t), q, keys, t))
     d, length = rng.randint(4, 6), rng.randint(5, 7)
     t = rng.randint(2, length - 2)
     q = [rng.uniform(20, 25) * (1 if i % 2 == 0 else -1) for i in range(d)]
     keys = [[rng.uniform(20, 25) * (1 if i % 2 == 0 else -1) * (1 + 0.002 * s) for i in range(d)]
             for s in range(length)]
-    cases.append((f"d={d}, {length} positions, t={t}, scores near +1000", q, keys, t))
-    cases.append((f"d={d}, {length} positions, t={t}, scores near -1000", q, [[-x for x in k] for k in keys], t))
+    cases.append((_("d={d}, {length} positions, t={t}, scores near +1000").format(d=d, length=length, t=t),
+                  q, keys, t))
+    cases.append((_("d={d}, {length} positions, t={t}, scores near -1000").format(d=d, length=length, t=t),
+                  q, [[-x for x in k] for k in keys], t))
     return cases
 
 
 @checker
 def check_causal_weights(causal_attention_weights):
-    name = "Exercise 2 (the causal attention weights of a position)"
+    name = "Exercise 2" + _(" (the causal attention weights of a position)")
     if is_waiting(causal_attention_weights) or is_unwritten(causal_attention_weights):
-        return waiting(name, "write the body of causal_attention_weights in place of the `...`")
+        return waiting(name, _("write the body of {name} in place of the `...`").format(
+            name="causal_attention_weights"))
     if not callable(causal_attention_weights):
-        return failed(name, "causal_attention_weights should be a function of (q, keys, t).")
+        return failed(name, _("{name} should be a function of {arguments}.").format(
+            name="causal_attention_weights", arguments="(q, keys, t)"))
 
     def weights(q, keys, t, *, last=None, scale=None, renormalise=True):
         """The reference, or one of the usual wrong versions; computed stably, so it never overflows."""
@@ -137,21 +142,22 @@ def check_causal_weights(causal_attention_weights):
 
     cases = _cases(fresh_rng())
     for description, q, keys, t in cases:
-        where = f"for a sequence with {description}"
+        where = _("for a sequence with {description}").format(description=description)
         arguments = (list(q), [list(k) for k in keys], t)
         with quiet():   # first without a word, to give an overflow its own hint
             ok, result = call_safely(name, causal_attention_weights, *arguments, case=where)
         if not ok:
             if "OverflowError" in result.message:
-                return failed(name, f"{where} math.exp overflowed. Subtract the largest score before taking "
-                                    f"exp (the stable softmax of notebook 13): the weights do not change.")
+                return failed(name, _("{where} math.exp overflowed. Subtract the largest score before taking "
+                                      "exp (the stable softmax of notebook 13): the weights do not change.").format(
+                                          where=where))
             if "ZeroDivisionError" in result.message:
-                return failed(name, f"{where} every exp came out as 0 (the scores are far below 0), so the sum "
-                                    f"was 0. Subtract the largest score before taking exp (the stable "
-                                    f"softmax of notebook 13): the weights do not change.")
+                return failed(name, _("{where} every exp came out as 0 (the scores are far below 0), so the sum "
+                                      "was 0. Subtract the largest score before taking exp (the stable softmax of "
+                                      "notebook 13): the weights do not change.").format(where=where))
             return call_safely(name, causal_attention_weights, *arguments, case=where)[1]
-        got = read_numbers(name, result, name=f"what causal_attention_weights returned {where}",
-                           length=len(keys))
+        got = read_numbers(name, result, name=_("what {function} returned {where}").format(
+            function="causal_attention_weights", where=where), length=len(keys))
         if got is None:
             return False
         expected = weights(q, keys, t)
@@ -162,22 +168,25 @@ def check_causal_weights(causal_attention_weights):
             wrong = mistake(kind, q, keys, t)
             if any(not close(a, b, 1e-9) and abs(a - b) > 1e-12 for a, b in zip(wrong, expected)) and \
                     all(close(g, w, 1e-7) or abs(g - w) <= 1e-12 for g, w in zip(got, wrong)):
-                return failed(name, f"{where}: {hint}")
+                return failed(name, _("{where}: {hint}").format(where=where, hint=_(hint)))
         future = got[t + 1:]
         if any(g != 0.0 for g in future) and all(abs(g) < 1e-6 for g in future) and \
                 all(close(g, e, 1e-6) for g, e in zip(got[:t + 1], expected[:t + 1])):
-            return failed(name, f"{where} a position after t kept a tiny weight; it must be exactly 0.0, so "
-                                f"that the future counts for nothing. Leave the future out of the softmax (or "
-                                f"give its scores -inf) rather than a large negative score.")
+            return failed(name, _("{where} a position after t kept a tiny weight; it must be exactly 0.0, so "
+                                  "that the future counts for nothing. Leave the future out of the softmax (or "
+                                  "give its scores -inf) rather than a large negative score.").format(where=where))
         if any(g != 0.0 for g in got[t + 1:]):
-            return failed(name, f"{where} a position after t got a weight; every position after t must get "
-                                f"exactly 0.0.")
+            return failed(name, _("{where} a position after t got a weight; every position after t must get "
+                                  "exactly 0.0.").format(where=where))
         if not close(sum(got), 1.0, 1e-7):
-            return failed(name, f"{where} your weights add up to {sum(got):.4g}, not 1: divide each exp by "
-                                f"the sum over the positions 0 to t.")
+            return failed(name, _("{where} your weights add up to {total}, not 1: divide each exp by the sum "
+                                  "over the positions 0 to t.").format(where=where, total=f"{sum(got):.4g}"))
         if any(g < 0 for g in got):
-            return failed(name, f"{where} a weight is negative: exponentiate the scores before normalising.")
-        return failed(name, f"{where} your weights differ from the softmax of q . k / sqrt(d) over the keys "
-                            f"0 to t. Check the dot products, the scale, then the exp and the sum.")
-    return passed(name, f"Right on all {len(cases)} unseen sequences (d from 1 to 16, the first and the last "
-                        f"position, scores near +1000 and -1000): the future gets 0, the past sums to 1.")
+            return failed(name, _("{where} a weight is negative: exponentiate the scores before "
+                                  "normalising.").format(where=where))
+        return failed(name, _("{where} your weights differ from the softmax of q . k / sqrt(d) over the keys "
+                              "0 to t. Check the dot products, the scale, then the exp and the sum.").format(
+                                  where=where))
+    return passed(name, _("Right on all {count} unseen sequences (d from 1 to 16, the first and the last "
+                          "position, scores near +1000 and -1000): the future gets 0, the past sums to "
+                          "1.").format(count=len(cases)))

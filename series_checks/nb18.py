@@ -23,6 +23,7 @@ from micrograd_core import Layer, Value
 
 from . import checker, describe, failed, fresh_rng, is_waiting, keep_random_state, passed, read_number
 from . import read_whole_number, waiting
+from series_language import _
 
 __all__ = ["EX2_A", "EX2_B", "EX3_W", "EX3_X", "EX3_B", "EX3_C",
            "check_node_count", "check_two_backwards", "check_vectorised_grads"]
@@ -45,9 +46,9 @@ EX3_C = np.array([1.0, -2.0, 0.5])
 
 @checker
 def check_node_count(one_call, batch_of_100):
-    name = "Exercise 1 (counting nodes)"
+    name = "Exercise 1" + _(" (counting nodes)")
     if is_waiting(one_call) or is_waiting(batch_of_100):
-        return waiting(name, "fill in both counts")
+        return waiting(name, _("fill in both counts"))
     one = read_whole_number(name, one_call, "nodes_one_call")
     if one is None:
         return False
@@ -65,25 +66,25 @@ def check_node_count(one_call, batch_of_100):
     per_neuron = expected // 16
     if one == expected:
         if hundred == 100 * expected:
-            return passed(name, f"Counting the engine's graph gives {expected} new nodes per call; a batch "
-                                f"builds one graph per input, so {100 * expected:,}. numpy needs 3 array "
-                                f"operations either way.")
+            return passed(name, _("Counting the engine's graph gives {count} new nodes per call; a batch "
+                                  "builds one graph per input, so {batch}. numpy needs 3 array "
+                                  "operations either way.").format(count=expected, batch=f"{100 * expected:,}"))
         if hundred == expected:
-            return failed(name, "the first count is right. For the batch: our engine has no batches; each of "
-                                "the 100 inputs goes through the layer separately and builds its own nodes.")
-        return failed(name, "the first count is right; the batch is 100 separate calls of the layer.")
+            return failed(name, _("the first count is right. For the batch: our engine has no batches; each of "
+                                  "the 100 inputs goes through the layer separately and builds its own nodes."))
+        return failed(name, _("the first count is right; the batch is 100 separate calls of the layer."))
     hints = {
-        expected - 16: "each neuron ends with its activation (ReLU), which is a node too.",
-        expected + 16: "the bias is a parameter that already exists: it starts the sum, it is not a new node.",
-        expected - 256: "a neuron needs one multiplication AND one addition per input.",
-        expected - 256 - 16: "count per neuron: one multiplication and one addition per input, then the ReLU.",
-        expected + 256: "the inputs are already Values here, so w * x wraps nothing: only the product is new.",
-        per_neuron: "that is one neuron; the layer has 16 of them.",
+        expected - 16: _("each neuron ends with its activation (ReLU), which is a node too."),
+        expected + 16: _("the bias is a parameter that already exists: it starts the sum, it is not a new node."),
+        expected - 256: _("a neuron needs one multiplication AND one addition per input."),
+        expected - 256 - 16: _("count per neuron: one multiplication and one addition per input, then the ReLU."),
+        expected + 256: _("the inputs are already Values here, so w * x wraps nothing: only the product is new."),
+        per_neuron: _("that is one neuron; the layer has 16 of them."),
     }
     if one in hints:
         return failed(name, hints[one])
-    return failed(name, "count the nodes one neuron builds (products, sums, activation), then multiply by "
-                        "the number of neurons. Leaves that already exist (weights, bias, inputs) are not new.")
+    return failed(name, _("count the nodes one neuron builds (products, sums, activation), then multiply by "
+                          "the number of neurons. Leaves that already exist (weights, bias, inputs) are not new."))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -92,9 +93,9 @@ def check_node_count(one_call, batch_of_100):
 
 @checker
 def check_two_backwards(a_grad, b_grad, c_grad):
-    name = "Exercise 2 (two backward calls in PyTorch)"
+    name = "Exercise 2" + _(" (two backward calls in PyTorch)")
     if any(v is Ellipsis for v in (a_grad, b_grad, c_grad)):
-        return waiting(name, "fill in a_grad, b_grad and c_grad")
+        return waiting(name, _("fill in a_grad, b_grad and c_grad"))
 
     def two_backwards(pytorch_rules):
         """Two backward calls with the engine. pytorch_rules: like PyTorch, keep no intermediate
@@ -122,37 +123,38 @@ def check_two_backwards(a_grad, b_grad, c_grad):
         return False
     one_a, one_b = ea / 2, eb / 2
     if abs(a_val - one_a) < 1e-9 and abs(b_val - one_b) < 1e-9:
-        return failed(name, "those are the gradients of one backward call. The second call does not "
-                            "replace them.")
+        return failed(name, _("those are the gradients of one backward call. The second call does not "
+                              "replace them."))
     ours_a, ours_b = two_backwards(pytorch_rules=False)
     if abs(a_val - ours_a) < 1e-9 and abs(b_val - ours_b) < 1e-9:
-        return failed(name, "that is what OUR engine gives, because the intermediate grads left over from "
-                            "the first call are fed back in (notebook 06). PyTorch keeps no grads on "
-                            "intermediate results: what does that change for the second call?")
+        return failed(name, _("that is what OUR engine gives, because the intermediate grads left over from "
+                              "the first call are fed back in (notebook 06). PyTorch keeps no grads on "
+                              "intermediate results: what does that change for the second call?"))
     if abs(a_val - ea) > 1e-9:
         if abs(a_val + ea) < 1e-9:
-            return failed(name, "a_grad has the wrong sign: d(a*b)/da is b.")
-        return failed(name, "a_grad: what does one backward put into a.grad (d z / d a), and what does "
-                            "the second call do with it?")
+            return failed(name, _("a_grad has the wrong sign: d(a*b)/da is b."))
+        return failed(name, _("a_grad: what does one backward put into a.grad (d z / d a), and what does "
+                              "the second call do with it?"))
     if abs(b_val - eb) > 1e-9:
         if abs(b_val - 2 * EX2_A) < 1e-9 or abs(b_val - 2 * 2 * EX2_B) < 1e-9:
-            return failed(name, "b_grad: b is used twice (in a*b and in b**2), and both paths add up.")
-        return failed(name, "b_grad: b reaches z through two paths; add them, then think about the "
-                            "second call.")
+            return failed(name, _("b_grad: b is used twice (in a*b and in b**2), and both paths add up."))
+        return failed(name, _("b_grad: b reaches z through two paths; add them, then think about the "
+                              "second call."))
     if c_grad is not None:
         if not (isinstance(c_grad, numbers.Number) or type(c_grad).__module__.split(".")[0] == "numpy"):
-            return failed(name, f"c_grad should be a number or None, got {describe(c_grad)}.")
+            return failed(name, _("c_grad should be a number or None, got {what}.").format(what=describe(c_grad)))
         c_val = read_number(name, c_grad, "c_grad")   # a Value, True/False, inf, ... each get a hint
         if c_val is None:
             return False
         if abs(c_val - 2.0) < 1e-9 or abs(c_val - 1.0) < 1e-9:
-            return failed(name, "a_grad and b_grad are right. c_grad: that is what OUR engine would store in "
-                                "the intermediate node c. Which tensors does PyTorch keep a .grad for?")
-        return failed(name, "a_grad and b_grad are right. c_grad: c is an intermediate result, not a "
-                            "leaf. What does PyTorch store in the .grad of a non-leaf tensor?")
-    detail = (f"Our engine, with intermediate grads cleared between the calls as PyTorch does, gives "
-              f"{ea:.4f} and {eb:.4f}; twice a finite difference gives {na:.4f} and {nb:.4f}")
-    return passed(name, detail + ". And c.grad stays None: PyTorch keeps .grad for leaves only.")
+            return failed(name, _("a_grad and b_grad are right. c_grad: that is what OUR engine would store in "
+                                  "the intermediate node c. Which tensors does PyTorch keep a .grad for?"))
+        return failed(name, _("a_grad and b_grad are right. c_grad: c is an intermediate result, not a "
+                              "leaf. What does PyTorch store in the .grad of a non-leaf tensor?"))
+    return passed(name, _("Our engine, with intermediate grads cleared between the calls as PyTorch does, gives "
+                          "{a} and {b}; twice a finite difference gives {numeric_a} and {numeric_b}. And c.grad "
+                          "stays None: PyTorch keeps .grad for leaves only.").format(
+                              a=f"{ea:.4f}", b=f"{eb:.4f}", numeric_a=f"{na:.4f}", numeric_b=f"{nb:.4f}"))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -165,30 +167,30 @@ def _dtype_problem(label, array):
     if kind in "iuf":
         return ""
     if kind in "US":
-        return f"{label} is an array of text (dtype {array.dtype}), not of numbers: compute it with numpy " \
-               f"from the arrays themselves, without str() or quotes."
+        return _("{label} is an array of text (dtype {dtype}), not of numbers: compute it with numpy "
+                 "from the arrays themselves, without str() or quotes.").format(label=label, dtype=array.dtype)
     if kind == "c":
-        return f"{label} is an array of complex numbers (dtype {array.dtype}): a gradient of a real loss " \
-               f"is real; where did an imaginary part (1j) come in?"
+        return _("{label} is an array of complex numbers (dtype {dtype}): a gradient of a real loss "
+                 "is real; where did an imaginary part (1j) come in?").format(label=label, dtype=array.dtype)
     if kind == "b":
-        return f"{label} is an array of True/False values, not of numbers: a comparison (==, <) crept in " \
-               f"where a product or a sum belongs."
-    return f"{label} is an array of {array.dtype} entries, not of plain numbers (floats); numpy could not " \
-           f"read it as numbers (a Value, or a ragged list, inside it?)."
+        return _("{label} is an array of True/False values, not of numbers: a comparison (==, <) crept in "
+                 "where a product or a sum belongs.").format(label=label)
+    return _("{label} is an array of {dtype} entries, not of plain numbers (floats); numpy could not "
+             "read it as numbers (a Value, or a ragged list, inside it?).").format(label=label, dtype=array.dtype)
 
 
 def _read_array(name, label, v):
     """v as a float array of finite numbers, or None after printing what is wrong with it."""
     if isinstance(v, (str, bytes, bool, Value)):
-        failed(name, f"{label} should be a numpy array of numbers, got {describe(v)}.")
+        failed(name, _("{label} should be a numpy array of numbers, got {what}.").format(label=label, what=describe(v)))
         return None
     try:
         array = np.asarray(v)
     except Exception:  # noqa: BLE001 - ragged lists, objects that fail to convert
         array = None
     if array is None or array.dtype.kind == "O":
-        failed(name, f"{label} should be a numpy array of numbers (or nested lists of numbers), "
-                     f"got {describe(v)}.")
+        failed(name, _("{label} should be a numpy array of numbers (or nested lists of numbers), "
+                       "got {what}.").format(label=label, what=describe(v)))
         return None
     problem = _dtype_problem(label, array)
     if problem:
@@ -196,7 +198,8 @@ def _read_array(name, label, v):
         return None
     array = array.astype(float)
     if not np.isfinite(array).all():
-        failed(name, f"{label} has an entry that is inf or nan: every entry is an ordinary finite number.")
+        failed(name, _("{label} has an entry that is inf or nan: every entry is an ordinary finite number.").format(
+            label=label))
         return None
     return array
 
@@ -218,9 +221,9 @@ def _without_warnings(check):
 @checker
 @_without_warnings
 def check_vectorised_grads(dW, dx, db):
-    name = "Exercise 3 (vectorised gradients)"
+    name = "Exercise 3" + _(" (vectorised gradients)")
     if any(is_waiting(v) for v in (dW, dx, db)):
-        return waiting(name, "write numpy expressions for dW, dx and db")
+        return waiting(name, _("write numpy expressions for dW, dx and db"))
     arrays = []
     for label, v in (("dL_dW", dW), ("dL_dx", dx), ("dL_db", db)):
         array = _read_array(name, label, v)
@@ -256,33 +259,37 @@ def check_vectorised_grads(dW, dx, db):
     # dW
     if dW.shape != EX3_W.shape:
         if dW.shape == EX3_W.T.shape:
-            return failed(name, f"dW has shape {dW.shape}, W has {EX3_W.shape}: a gradient always has the "
-                                f"shape of what it is the gradient of. Which index of W belongs to the output?")
-        return failed(name, f"dW should have W's shape {EX3_W.shape}, got {dW.shape}.")
+            return failed(name, _("dW has shape {shape}, W has {w_shape}: a gradient always has the "
+                                  "shape of what it is the gradient of. Which index of W belongs to the "
+                                  "output?").format(shape=dW.shape, w_shape=EX3_W.shape))
+        return failed(name, _("dW should have W's shape {w_shape}, got {shape}.").format(
+            w_shape=EX3_W.shape, shape=dW.shape))
     if not _same(dW, eW):
         if _same(dW, np.outer(ones, EX3_X)):
-            return failed(name, "dW: right for L = sum(W @ x + b), but here output j is weighted by c[j].")
-        return failed(name, "dW: write dL/dW[j, i] for one entry first (W[j, i] multiplies x[i] in output j, "
-                            "which L weights by c[j]), then find the numpy operation that builds all of them.")
+            return failed(name, _("dW: right for L = sum(W @ x + b), but here output j is weighted by c[j]."))
+        return failed(name, _("dW: write dL/dW[j, i] for one entry first (W[j, i] multiplies x[i] in output j, "
+                              "which L weights by c[j]), then find the numpy operation that builds all of them."))
     # dx
     if dx.shape != EX3_X.shape:
-        return failed(name, f"dx should have x's shape {EX3_X.shape}, got {dx.shape}.")
+        return failed(name, _("dx should have x's shape {x_shape}, got {shape}.").format(
+            x_shape=EX3_X.shape, shape=dx.shape))
     if not _same(dx, ex):
         if _same(dx, EX3_W.T @ ones):
-            return failed(name, "dx: the outputs are weighted by c; each output's contribution to dx must be "
-                                "scaled by its weight.")
-        return failed(name, "dx: x[i] reaches L through every output j (through W[j, i]); add up those paths.")
+            return failed(name, _("dx: the outputs are weighted by c; each output's contribution to dx must be "
+                                  "scaled by its weight."))
+        return failed(name, _("dx: x[i] reaches L through every output j (through W[j, i]); add up those paths."))
     # db
     if db.shape != EX3_B.shape:
-        return failed(name, f"db should have b's shape {EX3_B.shape}, got {db.shape}.")
+        return failed(name, _("db should have b's shape {b_shape}, got {shape}.").format(
+            b_shape=EX3_B.shape, shape=db.shape))
     if not _same(db, eb):
         if _same(db, ones):
-            return failed(name, "db: output j is weighted by c[j] in L.")
-        return failed(name, "db: b[j] is added to output j only.")
+            return failed(name, _("db: output j is weighted by c[j] in L."))
+        return failed(name, _("db: b[j] is added to output j only."))
     if not (_same(dW, nW) and _same(dx, nx) and _same(db, nb)):  # the second reference
-        return failed(name, "your arrays match the engine but not a finite difference: please report this.")
-    return passed(name, "All three match the engine's backward pass and finite differences on every entry "
-                        f"({eW.size + ex.size + eb.size} numbers).")
+        return failed(name, _("your arrays match the engine but not a finite difference: please report this."))
+    return passed(name, _("All three match the engine's backward pass and finite differences on every entry "
+                          "({count} numbers).").format(count=eW.size + ex.size + eb.size))
 
 
 # ==============================================================================================
@@ -315,30 +322,34 @@ def _layer_cases(rng):
 def _as_array(ex, name, value, shape, where):
     """The learner's array, or None after one hint (not an array of real numbers, wrong shape, not finite)."""
     if isinstance(value, (str, bytes)):
-        failed(ex, f"{where} {name} is {describe(value)}, not an array of numbers.")
+        failed(ex, _("{where} {name} is {what}, not an array of numbers.").format(
+            where=where, name=name, what=describe(value)))
         return None
     try:
         arr = np.asarray(value)
     except Exception:  # noqa: BLE001 - ragged lists, objects that fail to convert
         arr = None
     if arr is None or arr.dtype.kind == "O":
-        failed(ex, f"{where} {name} is {describe(value)}, not an array of numbers.")
+        failed(ex, _("{where} {name} is {what}, not an array of numbers.").format(
+            where=where, name=name, what=describe(value)))
         return None
     problem = _dtype_problem(name, arr)
     if problem:
-        failed(ex, f"{where} {problem}")
+        failed(ex, _("{where} {problem}").format(where=where, problem=problem))
         return None
     arr = arr.astype(float)
     if arr.shape != shape:
         if arr.shape == shape[::-1] and len(shape) == 2:
-            failed(ex, f"{where} {name} has shape {arr.shape}, but W has {shape}: a gradient has the shape "
-                       f"of what it is the gradient of.")
+            failed(ex, _("{where} {name} has shape {shape}, but W has {w_shape}: a gradient has the shape "
+                         "of what it is the gradient of.").format(where=where, name=name, shape=arr.shape,
+                                                                  w_shape=shape))
         else:
-            failed(ex, f"{where} {name} has shape {arr.shape}; it should have the shape {shape} of what it "
-                       f"is the gradient of.")
+            failed(ex, _("{where} {name} has shape {shape}; it should have the shape {want} of what it "
+                         "is the gradient of.").format(where=where, name=name, shape=arr.shape, want=shape))
         return None
     if not np.all(np.isfinite(arr)):
-        failed(ex, f"{where} {name} contains inf or nan: a gradient here is a finite number.")
+        failed(ex, _("{where} {name} contains inf or nan: a gradient here is a finite number.").format(
+            where=where, name=name))
         return None
     return arr
 
@@ -349,9 +360,9 @@ def check_layer_grads(layer_grads):
     """Exercise 4: layer_grads(W, x, b, c) returns (dW, dx, db) of L = c @ (W @ x + b) for any shape."""
     ex = "Exercise 4"
     if is_waiting(layer_grads) or is_unwritten(layer_grads):
-        return waiting(ex, "write the body of layer_grads in place of the `...`")
+        return waiting(ex, _("write the body of {name} in place of the `...`").format(name="layer_grads"))
     if not callable(layer_grads):
-        return failed(ex, "pass the function itself, without calling it: check_layer_grads(layer_grads).")
+        return failed(ex, _("pass the function itself, without calling it: check_layer_grads(layer_grads)."))
     for W, x, b, c in _layer_cases(fresh_rng()):
         # The engine's gradients of L = sum_j c[j] * (W @ x + b)[j], one Value per number
         Wv = [[Value(float(w)) for w in row] for row in W]
@@ -365,9 +376,9 @@ def check_layer_grads(layer_grads):
         ok, result = call_safely(ex, layer_grads, W.copy(), x.copy(), b.copy(), c.copy())
         if not ok:
             return result
-        where = f"for W of shape {W.shape}:"
+        where = _("for W of shape {shape}:").format(shape=W.shape)
         if not isinstance(result, (tuple, list)) or len(result) != 3:
-            return failed(ex, f"{where} return three arrays, (dW, dx, db), as a tuple.")
+            return failed(ex, _("{where} return three arrays, (dW, dx, db), as a tuple.").format(where=where))
         arrays = []
         for name, value, want in zip(("dW", "dx", "db"), result, (eW, ex_, eb)):
             arr = _as_array(ex, name, value, want.shape, where)
@@ -378,15 +389,21 @@ def check_layer_grads(layer_grads):
         ones = np.ones_like(c)
         if not np.allclose(dW, eW, atol=1e-6):
             if np.allclose(dW, np.outer(ones, x), atol=1e-6):
-                return failed(ex, f"{where} dW is right for L = sum(W @ x + b), but output j is weighted by c[j].")
-            return failed(ex, f"{where} dW is not right. W[j, i] multiplies x[i] in output j, which L weights by c[j].")
+                return failed(ex, _("{where} dW is right for L = sum(W @ x + b), but output j is weighted by "
+                                    "c[j].").format(where=where))
+            return failed(ex, _("{where} dW is not right. W[j, i] multiplies x[i] in output j, which L weights by "
+                                "c[j].").format(where=where))
         if not np.allclose(dx, ex_, atol=1e-6):
             if np.allclose(dx, W.T @ ones, atol=1e-6):
-                return failed(ex, f"{where} dx ignores c: each output's path to x is weighted by its c[j].")
-            return failed(ex, f"{where} dx is not right. x[i] reaches L through every output j; add up those paths.")
+                return failed(ex, _("{where} dx ignores c: each output's path to x is weighted by its "
+                                    "c[j].").format(where=where))
+            return failed(ex, _("{where} dx is not right. x[i] reaches L through every output j; add up those "
+                                "paths.").format(where=where))
         if not np.allclose(db, eb, atol=1e-6):
-            return failed(ex, f"{where} db is not right. b[j] is added to output j only, which L weights by c[j].")
-    return passed(ex, f"Your three formulas match the engine's backward pass, one Value per number, on "
-                      f"{len(LAYER_SHAPES)} layer shapes, from 1 x 1 to {LAYER_SHAPES[-1][0]} x {LAYER_SHAPES[-1][1]}.")
+            return failed(ex, _("{where} db is not right. b[j] is added to output j only, which L weights by "
+                                "c[j].").format(where=where))
+    return passed(ex, _("Your three formulas match the engine's backward pass, one Value per number, on "
+                        "{count} layer shapes, from 1 x 1 to {rows} x {columns}.").format(
+                            count=len(LAYER_SHAPES), rows=LAYER_SHAPES[-1][0], columns=LAYER_SHAPES[-1][1]))
 
 __all__ += ["check_layer_grads"]
