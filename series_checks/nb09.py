@@ -177,10 +177,30 @@ def _neuron_cases():
     """(xs, ws, b) as floats: 1 to 5 inputs, and one case that saturates tanh."""
     rng = fresh_rng()          # unseen: new neurons at every check
     cases = []
+    def away_from_0_and_1(low, high, digits):
+        """Either sign, low <= |value| <= high, never 1: at 0 or 1 a product w * x looks like w
+        or like 0, and one mistake could not be told from another."""
+        while True:
+            value = round(rng.choice((-1, 1)) * rng.uniform(low, high), digits)
+            if abs(value) != 1.0:
+                return value
+
+    def telling(xs, ws, b):
+        """True when the outputs of the usual mistakes (no tanh, no bias, sums instead of products,
+        the bias twice) all differ from the right output and from each other, so each gets its hint."""
+        pre = sum(w * x for w, x in zip(ws, xs)) + b
+        outputs = [math.tanh(pre), pre, math.tanh(pre - b), math.tanh(sum(ws) + b),
+                   math.tanh(sum(xs) + b), math.tanh(pre + b)]
+        return all(abs(u - v) > 0.05 for i, u in enumerate(outputs) for v in outputs[i + 1:])
+
     for n in (1, 2, 3, 5):
-        xs = [round(rng.uniform(-2.0, 2.0), 1) for _i in range(n)]
-        ws = [round(rng.uniform(-1.0, 1.0), 2) for _i in range(n)]
-        cases.append((xs, ws, round(rng.uniform(-1.0, 1.0), 2)))
+        while True:
+            xs = [away_from_0_and_1(0.2, 2.0, 1) for _i in range(n)]
+            ws = [away_from_0_and_1(0.1, 1.0, 2) for _i in range(n)]
+            b = away_from_0_and_1(0.1, 1.0, 2)
+            if telling(xs, ws, b):
+                break
+        cases.append((xs, ws, b))
     cases.append(([2.0, 1.5], [1.0, 0.5], 0.25))  # n = 3: tanh is nearly flat there
     return cases
 
