@@ -7,8 +7,6 @@ function: the cases are drawn afresh for each check (a table of the last check's
 passing line is the same every time), and nothing the notebook can reach passes as the answer.
 """
 
-import ast
-import json
 import math
 import re
 from pathlib import Path
@@ -18,48 +16,11 @@ import pytest
 
 import series_checks as sc
 from checks_battery import assert_a_lookup_table_fails, assert_no_reachable_answer, assert_refuses_battery
+from checks_helpers import AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, numbers_in, raises, returns_inf, returns_none, returns_numpy_bools, returns_numpy_true, run, stable_id, unwritten
 from micrograd_core import Value
 from series_checks import nb14, nb15
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class AlwaysEqual:
-    """An answer that claims to equal everything (and converts to nothing)."""
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    __hash__ = object.__hash__
-
-
-def raises(*args, **kwargs):
-    raise RuntimeError("boom")
-
-
-def returns_inf(*args, **kwargs):
-    return math.inf
-
-
-def returns_none(*args, **kwargs):
-    return None
-
-
-def stable_id(value):
-    """A test id without memory addresses, so that every pytest-xdist worker collects the same ids."""
-    text = getattr(value, "__name__", None) or repr(value)
-    return re.sub(r" at 0x[0-9a-f]+", "", text)[:40]
-
-
-def returns_numpy_true(*args, **kwargs):
-    return np.True_
-
-
-def returns_numpy_bools(*args, **kwargs):
-    return [np.False_] * 30
 
 
 HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "inf", "0.4", 10 ** 400, Value(0.4), AlwaysEqual(),
@@ -67,47 +28,6 @@ HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "inf", "0.4", 10 ** 400, Value
 HOSTILE_FUNCTIONS = [raises, returns_inf, returns_none, lambda *a, **k: Value(1.0),
                      lambda *a, **k: AlwaysEqual(), lambda *a, **k: [math.nan] * 30,
                      lambda *a, **k: "0.1", 42, "adam", AlwaysEqual(), returns_numpy_true, returns_numpy_bools]
-
-
-def run(check, answer, capsys):
-    """Run a checker; return (verdict, printed text), and make sure nothing leaked as a traceback."""
-    verdict = check(answer)
-    out = capsys.readouterr()
-    assert "Traceback" not in out.out + out.err
-    return verdict, out.out
-
-
-def assert_refused(check, answer, capsys):
-    verdict, text = run(check, answer, capsys)
-    assert not verdict and verdict.kind in ("failed", "waiting"), text
-    assert "✅" not in text and "[ok]" not in text
-    return verdict, text
-
-
-def assert_waiting(check, answer, capsys):
-    verdict, text = run(check, answer, capsys)
-    assert not verdict and verdict.kind == "waiting", text
-    return text
-
-
-def unwritten(*args, **kwargs):
-    ...
-
-
-def numbers_in(expected):
-    """The ways a hint could spell the expected value."""
-    return {f"{expected:.4f}", f"{expected:.4g}", f"{expected:g}", repr(expected)}
-
-
-def first_cell_namespace(notebook):
-    """What the first code cell of a notebook imports: the names a learner has from the start."""
-    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
-    source = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    imports = [node for node in ast.parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    namespace = {}
-    exec(compile(ast.Module(imports, type_ignores=[]), notebook, "exec"), namespace)
-    namespace.pop("__builtins__", None)
-    return namespace
 
 
 @pytest.fixture

@@ -19,45 +19,12 @@ import pytest
 
 import series_checks as sc
 from checks_battery import assert_a_lookup_table_fails, assert_no_reachable_answer, assert_refuses_battery
+from checks_helpers import AlwaysEqual, assert_waiting, raises, returns_inf, returns_none, returns_numpy_true, run, stable_id, unwritten
 from micrograd_core import Value
 from series_checks import nb16
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "16_healthy_training.ipynb"
-
-
-class AlwaysEqual:
-    """An answer that claims to equal everything (and converts to nothing)."""
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    __hash__ = object.__hash__
-
-
-def raises(*args, **kwargs):
-    raise RuntimeError("boom")
-
-
-def returns_inf(*args, **kwargs):
-    return math.inf
-
-
-def returns_none(*args, **kwargs):
-    return None
-
-
-def returns_numpy_true(*args, **kwargs):
-    return np.True_
-
-
-def stable_id(value):
-    """A test id without memory addresses, so that every pytest-xdist worker collects the same ids."""
-    text = getattr(value, "__name__", None) or repr(value)
-    return re.sub(r" at 0x[0-9a-f]+", "", text)[:40]
 
 
 HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "inf", "0.02", 10 ** 400, Value(0.02), AlwaysEqual(),
@@ -68,30 +35,12 @@ HOSTILE_FUNCTIONS = [raises, returns_inf, returns_none, lambda *a, **k: Value(1.
                      lambda *a, **k: [[AlwaysEqual()]]]
 
 
-def run(check, answer, capsys):
-    """Run a checker; return (verdict, printed text), and make sure nothing leaked as a traceback."""
-    verdict = check(answer)
-    out = capsys.readouterr()
-    assert "Traceback" not in out.out + out.err
-    return verdict, out.out
-
-
 def assert_refused(check, answer, capsys):
     verdict, text = run(check, answer, capsys)
     assert not verdict and verdict.kind in ("failed", "waiting"), text
     assert "✅" not in text and "[ok]" not in text
     assert sc.UNCHECKABLE not in text, text
     return verdict, text
-
-
-def assert_waiting(check, answer, capsys):
-    verdict, text = run(check, answer, capsys)
-    assert not verdict and verdict.kind == "waiting", text
-    return text
-
-
-def unwritten(*args, **kwargs):
-    ...
 
 
 def first_cell_namespace(notebook=NOTEBOOK):

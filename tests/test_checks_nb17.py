@@ -7,11 +7,8 @@ afresh for each check (a table of the last check's cases fails, the passing line
 time), and nothing the notebook can reach, its own attention code included, passes as the answer.
 """
 
-import ast
-import json
 import math
 import random
-import re
 import sys
 from pathlib import Path
 
@@ -20,33 +17,13 @@ import pytest
 
 import series_checks as sc
 from checks_battery import assert_a_lookup_table_fails, assert_no_reachable_answer, assert_refuses_battery
+from checks_helpers import AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, raises, run, stable_id, unwritten
 from micrograd_core import Value
 from series_checks import nb17
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 LESSON = "17_attention_and_a_tiny_gpt.ipynb"
-
-
-class AlwaysEqual:
-    """An answer that claims to equal everything (and converts to nothing)."""
-
-    def __eq__(self, other):
-        return True
-
-    def __ne__(self, other):
-        return False
-
-    __hash__ = object.__hash__
-
-
-def raises(*args, **kwargs):
-    raise RuntimeError("boom")
-
-
-def stable_id(value):
-    text = getattr(value, "__name__", None) or repr(value)
-    return re.sub(r" at 0x[0-9a-f]+", "", text)[:40]
 
 
 HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "45", 10 ** 400, Value(45.0), AlwaysEqual(), True,
@@ -56,41 +33,6 @@ HOSTILE_FUNCTIONS = [raises, lambda *a, **k: math.inf, lambda *a, **k: None, lam
                      42, "softmax", AlwaysEqual(), lambda *a, **k: np.True_, lambda *a, **k: [np.False_] * 20,
                      lambda q, keys, t: [1.0] * len(keys), lambda q, keys, t: [1.0 / len(keys)] * len(keys),
                      lambda q, keys, t: [Value(0.5)] * len(keys), lambda q, keys, t: iter([0.5] * len(keys))]
-
-
-def run(check, answer, capsys):
-    verdict = check(answer)
-    out = capsys.readouterr()
-    assert "Traceback" not in out.out + out.err
-    return verdict, out.out
-
-
-def assert_refused(check, answer, capsys):
-    verdict, text = run(check, answer, capsys)
-    assert not verdict and verdict.kind in ("failed", "waiting"), text
-    assert "✅" not in text and "[ok]" not in text
-    return verdict, text
-
-
-def assert_waiting(check, answer, capsys):
-    verdict, text = run(check, answer, capsys)
-    assert not verdict and verdict.kind == "waiting", text
-    return text
-
-
-def unwritten(*args, **kwargs):
-    ...
-
-
-def first_cell_namespace(notebook):
-    """What the first code cell of a notebook imports: the names a learner has from the start."""
-    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
-    source = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    imports = [node for node in ast.parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    namespace = {}
-    exec(compile(ast.Module(imports, type_ignores=[]), notebook, "exec"), namespace)
-    namespace.pop("__builtins__", None)
-    return namespace
 
 
 @pytest.fixture
