@@ -36,8 +36,9 @@ import sys
 from pathlib import Path
 
 import micrograd_core
+import picture_fonts
 from micrograd_core import BackwardStep, RuleError
-from series_language import _
+from series_language import N_, _, language
 
 __all__ = [
     "fmt", "draw_dot", "draw_forward", "Graph", "GraphTooLargeError", "side_by_side", "lecture_mode",
@@ -161,6 +162,8 @@ def find_parameters(nodes, params=()):
 
 
 ROLES = ("input", "parameter", "intermediate", "output")
+ROLE_NAMES = {"input": N_("input"), "parameter": N_("parameter"), "intermediate": N_("intermediate"),
+              "output": N_("output")}  # what the legend calls each role
 
 
 def role_of(node, roots, parameters):
@@ -243,19 +246,19 @@ MARKS = {
     "done": ("#757575", 2.0, True),
     "new": ("#ff7f0e", 4.0, False),
 }
-MARK_MEANINGS = {
-    "highlight": "highlighted",
-    "active": "taking its chain-rule step now",
-    "receiving": "receiving grad now",
-    "done": "chain-rule step taken (done)",
-    "new": "just created",
+MARK_MEANINGS = {   # English here; the legend shows them with _() in the notebook's language
+    "highlight": N_("highlighted"),
+    "active": N_("taking its chain-rule step now"),
+    "receiving": N_("receiving grad now"),
+    "done": N_("chain-rule step taken (done)"),
+    "new": N_("just created"),
 }
 EDGE_MARK = ("#ff7f0e", 2.5)
 # What is still to come (a forward stepper's nodes not built yet): a dashed grey outline in its
 # final place, with no text, so the picture shows the shape of the whole graph from the start.
 PENDING = "pending"
 PENDING_LOOK = ("#b8b8b8", 1.0)
-PENDING_MEANING = "still to build"
+PENDING_MEANING = N_("still to build")
 
 
 class Style:
@@ -299,9 +302,9 @@ LECTURE_CSS = (
     ".jp-OutputArea-output pre{white-space:pre-wrap;overflow-wrap:anywhere}"
     ".jp-RenderedHTMLCommon table{font-size:20px !important}"
 )
-LECTURE_ON_TEXT = ("(lecture mode: graph text at 16 pt, Markdown at 24 px and code at 20 px; "
-                   "viz.lecture_mode(False) switches back)")
-LECTURE_OFF_TEXT = "(lecture mode off: the notebook's usual sizes)"
+LECTURE_ON_TEXT = N_("(lecture mode: graph text at 16 pt, Markdown at 24 px and code at 20 px; "
+                     "viz.lecture_mode(False) switches back)")
+LECTURE_OFF_TEXT = N_("(lecture mode off: the notebook's usual sizes)")
 
 
 def lecture_css_bundle(on):
@@ -316,7 +319,7 @@ def lecture_css_bundle(on):
                ".jp-OutputArea-output pre{white-space:pre;overflow-wrap:normal}"
                ".jp-RenderedHTMLCommon table{font-size:12px !important}")
     return {"text/html": f'<style class="mg-lecture-css">{css}</style>',
-            "text/plain": LECTURE_ON_TEXT if on else LECTURE_OFF_TEXT}
+            "text/plain": _(LECTURE_ON_TEXT if on else LECTURE_OFF_TEXT)}
 
 
 def _show_lecture_css(on):
@@ -467,7 +470,9 @@ class NodeLook:
     def as_text(self):
         """One line for text-only viewers: 'a  data 2.0000  grad 0.0000  (input)'."""
         numbers = "".join(f"  {name} {v}" for name, v in (("data", self.data), ("grad", self.grad)) if v)
-        return f"{self.text or '(no label)'}{numbers}  ({self.role})"
+        role = _(ROLE_NAMES[self.role]) if self.role in ROLE_NAMES else self.role
+        label = self.text or _("(no label)")
+        return f"{label}{numbers}  ({role})"
 
     def __repr__(self):
         return (f"NodeLook({self.id}, {self.kind}, text={self.text!r}, data={self.data!r}, grad={self.grad!r}, "
@@ -656,19 +661,19 @@ def legend_rows(plan, looks, marks, max_grad):
     if not wanted:
         return []
     if opts.color == "role":
-        rows += [(ROLE_COLOURS[r], None, r) for r in ROLES if r in roles]
+        rows += [(ROLE_COLOURS[r], None, _(ROLE_NAMES[r])) for r in ROLES if r in roles]
     elif opts.color == "grad":
         rows += [(grad_colour(-1, 1), None, "grad < 0"), (grad_colour(1, 1), None, "grad > 0"),
-                 ("#ffffff", None, f"darker: larger |grad| (max {fmt(max_grad)})")]
+                 ("#ffffff", None, _("darker: larger |grad| (max {max})").format(max=fmt(max_grad)))]
         if any(not math.isfinite(look.value.grad) for look in looks):
-            rows.append((NONFINITE_COLOUR, None, "inf or nan"))
-    rows += [("#ffffff", m, MARK_MEANINGS[m]) for m in marks_used]
+            rows.append((NONFINITE_COLOUR, None, _("inf or nan")))
+    rows += [("#ffffff", m, _(MARK_MEANINGS[m])) for m in marks_used]
     if PENDING in marks.listed or any(look.pending for look in looks):
-        rows.append(("#ffffff", PENDING, PENDING_MEANING))
+        rows.append(("#ffffff", PENDING, _(PENDING_MEANING)))
     return rows
 
 
-def legend_html(rows):
+def legend_html(rows, fontsize):
     """The legend as one row of small cells (about 20 px tall), not a column above the graph."""
     cells = []
     for colour, mark, text in rows:
@@ -676,7 +681,7 @@ def legend_html(rows):
             border = f' border="1" color="{PENDING_LOOK[0]}" style="dashed"'
         else:
             border = f' border="3" color="{MARKS[mark][0]}"' if mark else ""
-        cells.append(f'<td bgcolor="{colour}"{border}>{escape_html_label(text)}</td>')
+        cells.append(f'<td bgcolor="{colour}"{border}>{picture_fonts.html_label(text, fontsize)}</td>')
     return ('<table border="0" cellborder="1" cellspacing="3" cellpadding="2"><tr>'
             + "".join(cells) + "</tr></table>")
 
@@ -685,12 +690,12 @@ def graph_label(plan, looks, marks, max_grad, style):
     """Title, legend and card as one HTML-like label: on top, or under the graph with a card."""
     parts = []
     if plan.opts.title:
-        parts.append(f"<b>{escape_html_label(plan.opts.title)}</b>")
+        parts.append(picture_fonts.html_label(plan.opts.title, style.fontsize, bold=True))
     rows = legend_rows(plan, looks, marks, max_grad)
     if rows:
-        parts.append(legend_html(rows))
+        parts.append(legend_html(rows, style.fontsize))
     if marks.card is not None:
-        parts.append(marks.card.graphviz_html())
+        parts.append(marks.card.graphviz_html(style.fontsize))
     if not parts:
         return []
     table = ('<table border="0" cellborder="0" cellspacing="2" cellpadding="0">'
@@ -1014,7 +1019,9 @@ class Graph:
         """A PNG at screen resolution (96 dpi), shrunk like the SVG to fit the column."""
         if self._png is None:
             scale = fit_scale(svg_size_px(self._raw_svg()), self.style)
-            self._png = small_png(render(self.source, "png", dpi=96 * scale), _smallest(self.svg()))
+            dpi = 96 * scale
+            png = render(picture_fonts.for_png(self.source), "png", dpi=dpi)
+            self._png = small_png(picture_fonts.paint(png, self._raw_svg(), dpi), _smallest(self.svg()))
         return self._png
 
     def text(self):
@@ -1302,9 +1309,14 @@ _player_ids = itertools.count(1)  # element ids of HTML players: mgplayer-1, mgp
 class Card:
     """The text beside a frame: a title, a note, optional table rows, and what is still queued."""
 
-    def __init__(self, title, note="", header=(), rows=(), queue=(), queue_label="queue", banner=""):
+    def __init__(self, title, note="", header=(), rows=(), queue=(), queue_label=None, banner=""):
         self.title, self.note, self.header, self.rows = title, note, tuple(header), [tuple(r) for r in rows]
-        self.queue, self.queue_label, self.banner = list(queue), queue_label, banner
+        self.queue, self.queue_label, self.banner = list(queue), queue_label or _("queue"), banner
+
+    def queue_text(self):
+        """The last line: what is still queued, or (empty)."""
+        queue = ", ".join(self.queue) if self.queue else _("(empty)")
+        return _("{label}: {queue}").format(label=self.queue_label, queue=queue)
 
     def text(self):
         lines = [self.banner] if self.banner else []
@@ -1313,13 +1325,14 @@ class Card:
             lines.append(self.note)
         for row in self.rows:
             lines.append("  " + self.format_row(row))
-        lines.append(f"{self.queue_label}: " + (", ".join(self.queue) if self.queue else "(empty)"))
+        lines.append(self.queue_text())
         return "\n".join(lines)
 
     @staticmethod
     def format_row(row):
         name, local, upstream, contribution, before_after = row
-        return f"{name}: local {local} \u00d7 upstream {upstream} = {contribution}   grad {before_after}"
+        return _("{name}: local {local} × upstream {upstream} = {contribution}   grad {before_after}").format(
+            name=name, local=local, upstream=upstream, contribution=contribution, before_after=before_after)
 
     def html(self):
         esc = html.escape
@@ -1336,26 +1349,28 @@ class Card:
             for row in self.rows:
                 parts.append("<tr>" + "".join(f"<td {cell}>{esc(c)}</td>" for c in row) + "</tr>")
             parts.append("</table>")
-        queue = ", ".join(self.queue) if self.queue else "(empty)"
-        parts.append(f"<div style=\"color:#555\">{esc(self.queue_label)}: {esc(queue)}</div></div>")
+        parts.append(f"<div style=\"color:#555\">{esc(self.queue_text())}</div></div>")
         return "".join(parts)
 
-    def graphviz_html(self):
+    def graphviz_html(self, fontsize=None):
         """The card as a Graphviz HTML-like label, so a PNG frame (GIF) carries it too."""
-        e = escape_html_label
+        size = fontsize or _style.fontsize
+
+        def e(text, **how):
+            return picture_fonts.html_label(text, size, **how)
+
         cols = max(1, len(self.header))
         trs = []
         if self.banner:
-            lines = "".join(e(line) + '<br align="left"/>' for line in self.banner.splitlines())
-            trs.append(f'<tr><td colspan="{cols}" align="left" bgcolor="#fff8e1"><i>{lines}</i></td></tr>')
-        trs.append(f'<tr><td colspan="{cols}" align="left"><b>{e(self.title)}</b></td></tr>')
+            trs.append(f'<tr><td colspan="{cols}" align="left" bgcolor="#fff8e1">'
+                       f'{e(self.banner, italic=True, line_per_line=True)}</td></tr>')
+        trs.append(f'<tr><td colspan="{cols}" align="left">{e(self.title, bold=True)}</td></tr>')
         if self.note:
             trs.append(f'<tr><td colspan="{cols}" align="left">{e(self.note)}</td></tr>')
         if self.rows:
             trs.append("<tr>" + "".join(f"<td>{e(h)}</td>" for h in self.header) + "</tr>")
             trs += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in self.rows]
-        queue = ", ".join(self.queue) if self.queue else "(empty)"
-        trs.append(f'<tr><td colspan="{cols}" align="left">{e(self.queue_label)}: {e(queue)}</td></tr>')
+        trs.append(f'<tr><td colspan="{cols}" align="left">{e(self.queue_text())}</td></tr>')
         return '<table border="0" cellborder="1" cellspacing="0" cellpadding="4">' + "".join(trs) + "</table>"
 
 
@@ -1465,7 +1480,7 @@ class _Stepper:
     def step_text(self, position=None):
         """'step k of n' for a position (the current one by default), as the card and player say it."""
         k = self.position if position is None else position
-        return f"step {k} of {self.n_steps}"
+        return _("step {k} of {n}").format(k=k, n=self.n_steps)
 
     def __repr__(self):
         return f"<{self.kind} {self.step_text()}>"
@@ -1490,8 +1505,8 @@ class _Stepper:
         for k in self._each_position():
             frames.append(self._frame_html())
             captions.append(self.step_text(k))
-        banner = (f"A still of the step-by-step player ({self.step_text()}).\n"
-                  f"To play it: run this cell, trust the notebook, or open the exported page.")
+        banner = _("A still of the step-by-step player ({step}).\n"
+                   "To play it: run this cell, trust the notebook, or open the exported page.").format(step=self.step_text())
         still = self.graph(with_card=True, banner=banner)
         return Player(frames, title=f"{self.kind}: {name_of(self.root)}", captions=captions,
                       start=self.position - self.first, png=still.png(), text=banner + "\n" + self.card_text())
@@ -1537,10 +1552,10 @@ class Player:
     """
 
     # The text of the HTML output: what a viewer without HTML shows instead of the player.
-    PLAYER_TEXT = "(the step-by-step player: it runs in a trusted notebook or the exported pages)"
+    PLAYER_TEXT = N_("(the step-by-step player: it runs in a trusted notebook or the exported pages)")
     # How to make the buttons appear, for a viewer that shows the player without running its script.
-    HOW_TO_PLAY = ("run this cell, or trust the notebook (JupyterLab: command palette, Trust Notebook), "
-                   "or open the exported page")
+    HOW_TO_PLAY = N_("run this cell, or trust the notebook (JupyterLab: command palette, Trust Notebook), "
+                     "or open the exported page")
 
     def __init__(self, frames, title="", captions=None, start=0, png=None, text=""):
         self.frames, self.title = frames, title
@@ -1615,15 +1630,18 @@ class Player:
     def _untrusted_note(self):
         """One line for a viewer that shows this HTML without running its script (untrusted)."""
         shown = self.captions[self.start] if self.captions else ""
-        where = f", the picture above is its {shown}" if self.png and shown else ""
+        where = _(", the picture above is its {step}").format(step=shown) if self.png and shown else ""
+        what = _("{a_player} of {n} frames{where}. Its buttons need the notebook's scripts: {how}.").format(
+            a_player="\0", n=len(self.frames), where=where, how=_(self.HOW_TO_PLAY))
+        what = html.escape(what).replace("&#x27;", "&#39;").replace(
+            "\0", "<b>" + html.escape(_("A step-by-step player")) + "</b>", 1)
         return ('<div class="mg-untrusted" style="font-family:sans-serif;padding:6px 10px;'
                 'border:1px dashed #888;border-radius:4px;background:#fff8e1;color:#222;max-width:100%">'
-                f'&#9654; <b>A step-by-step player</b> of {len(self.frames)} frames{html.escape(where)}. '
-                f'Its buttons need the notebook&#39;s scripts: {html.escape(self.HOW_TO_PLAY)}.</div>')
+                f'&#9654; {what}</div>')
 
     def outputs(self):
         """The two output bundles a notebook stores: the still picture (if any), then the player."""
-        bundles, player = [], {"text/html": self._repr_html_(), "text/plain": self.PLAYER_TEXT}
+        bundles, player = [], {"text/html": self._repr_html_(), "text/plain": _(self.PLAYER_TEXT)}
         if self.png:
             bundles.append({"image/png": self.png, "text/plain": self.text or repr(self)})
             # The same picture in the player's own output too, for a viewer that trusts PNG but not
@@ -1735,31 +1753,35 @@ class BackpropStepper(_Stepper):
 
     def step_text(self, position=None):
         k = self.position if position is None else position
-        return f"before step 0 of {self.n_steps}" if k < 0 else f"step {k} of {self.n_steps}"
+        return _("before step 0 of {n}").format(n=self.n_steps) if k < 0 else _("step {k} of {n}").format(
+            k=k, n=self.n_steps)
 
     def card(self):
         rname = name_of(self.root)
-        queue = [("seed " + rname) if i == 0 else _queue_name(n)
+        queue = [_("seed {name}").format(name=rname) if i == 0 else _queue_name(n)
                  for i, n in enumerate(self._nodes_of_steps) if i > self.position]
         step = self.current
         if step is None:
-            return Card(f"{self.step_text()}: no step taken yet (step 0 is the seed)",
-                        f"Next: the seed step sets d{rname}/d{rname} = 1. Call step() to begin.", queue=queue)
+            return Card(_("{step}: no step taken yet (step 0 is the seed)").format(step=self.step_text()),
+                        _("Next: the seed step sets d{root}/d{root} = 1. Call step() to begin.").format(root=rname),
+                        queue=queue)
         if step.is_seed:
             before = self._root_grad_before
-            return Card(f"{self.step_text()}: seed, node '{rname}'",
-                        f"d{rname}/d{rname} = 1: the output changes one-for-one with itself, so "
-                        f"{rname}.grad is set to 1 (grad {fmt(before)} \u2192 {fmt(1.0)}).", queue=queue)
+            return Card(_("{step}: seed, node '{root}'").format(step=self.step_text(), root=rname),
+                        _("d{root}/d{root} = 1: the output changes one-for-one with itself, so "
+                          "{root}.grad is set to 1 (grad {before} → {after}).").format(
+                            root=rname, before=fmt(before), after=fmt(1.0)), queue=queue)
         node = step.node
         rows = [(name_of(s.child), _local_text(s), fmt(s.upstream), fmt(s.contribution),
                  f"{fmt(s.before)} \u2192 {fmt(s.after)}") for s in step.slots]
-        note = f"upstream grad d{rname}/d{name_of(node)} = {fmt(step.upstream)}"
+        note = _("upstream grad d{root}/d{node} = {upstream}").format(
+            root=rname, node=name_of(node), upstream=fmt(step.upstream))
         if any(s.observed for s in step.slots):
-            note += ("; a hand-written _backward: each contribution is what it added to the input's grad, "
-                     "and local = contribution / upstream")
-        return Card(f"{self.step_text()}: node '{name_of(node)}' ({node._op})", note,
-                    header=("input", "local derivative", "\u00d7 upstream grad", "= contribution",
-                            "grad before \u2192 after"),
+            note += _("; a hand-written _backward: each contribution is what it added to the input's grad, "
+                      "and local = contribution / upstream")
+        return Card(_("{step}: node '{node}' ({op})").format(step=self.step_text(), node=name_of(node), op=node._op),
+                    note, header=(_("input"), _("local derivative"), _("× upstream grad"), _("= contribution"),
+                                  _("grad before → after")),
                     rows=rows, queue=queue)
 
 
@@ -1817,14 +1839,13 @@ class ForwardStepper(_Stepper):
         queue = [_queue_name(n) for n in self._order[self.position:]]
         node = self.current
         if node is None:
-            return Card(f"{self.step_text()}: nothing built yet", "Call step() to create the first value.",
-                        queue=queue, queue_label="still to build")
+            return Card(_("{step}: nothing built yet").format(step=self.step_text()),
+                        _("Call step() to create the first value."), queue=queue, queue_label=_(PENDING_MEANING))
         if node._prev:
             note = f"{name_of(node)} = {_forward_expression(node)} = {fmt(node.data)}"
         else:
-            note = f"{name_of(node)} = {fmt(node.data)} (a leaf: a number we start from)"
-        return Card(f"{self.step_text()}: '{name_of(node)}'", note,
-                    queue=queue, queue_label="still to build")
+            note = _("{name} = {data} (a leaf: a number we start from)").format(name=name_of(node), data=fmt(node.data))
+        return Card(f"{self.step_text()}: '{name_of(node)}'", note, queue=queue, queue_label=_(PENDING_MEANING))
 
 
 def draw_forward(root, **kw):
@@ -1857,8 +1878,15 @@ def show_figures_inline_in_jupyter():
         matplotlib.use(_INLINE_BACKEND)
 
 
+def _chinese_in_plots():
+    """In the zh-TW edition viz's plot labels hold Chinese, which matplotlib's own font lacks."""
+    if language() == "zh_TW":
+        picture_fonts.use_in_matplotlib()
+
+
 def _new_axes(ax, figsize):
     import matplotlib.pyplot as plt
+    _chinese_in_plots()
     if ax is not None:
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=figsize)
@@ -1883,7 +1911,8 @@ def plot_function(f, xs_range=(-5, 5), tangents_at=(), ax=None, n=200, title=Non
         slope = (f(x0 + h) - f(x0 - h)) / (2 * h)
         y0 = f(x0)
         tx = np.array([x0 - span, x0 + span])
-        ax.plot(tx, y0 + slope * (tx - x0), "--", label=f"slope at {var}={x0:g}: {fmt(slope)}")
+        ax.plot(tx, y0 + slope * (tx - x0), "--",
+                label=_("slope at {var}={x}: {slope}").format(var=var, x=f"{x0:g}", slope=fmt(slope)))
         ax.plot([x0], [y0], "o", color="black", markersize=4)
     ax.axhline(0, color="#999999", linewidth=0.5)
     ax.axvline(0, color="#999999", linewidth=0.5)
@@ -1984,6 +2013,7 @@ def mlp_scores(model, points):
 def plot_boundary_snapshots(snapshots, X, y, ncols=3):
     """Small multiples: one decision boundary per (title, predict) pair, e.g. during training."""
     import matplotlib.pyplot as plt
+    _chinese_in_plots()
     nrows = max(1, math.ceil(len(snapshots) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 3.2 * nrows), squeeze=False)
     for ax, (title, predict) in zip(axes.ravel(), snapshots):

@@ -742,12 +742,13 @@ def describe(obj):
     """A short, safe description of what the learner gave: its type, never a long or failing repr."""
     kind = type(obj).__name__
     if type(obj) is int and obj.bit_length() > 128:   # repr of a huge int is slow, or refused
-        return "a very large int"
+        return _("a very large int")
     if type(obj) in (bool, int, float, str):
         text = repr(obj)
-        return f"{kind} {text}" if len(text) <= 40 else f"a long {kind}"
-    article = "an" if kind[:1].lower() in "aeiou" else "a"
-    return f"{article} {kind}"
+        return f"{kind} {text}" if len(text) <= 40 else _("a long {kind}").format(kind=kind)
+    if kind[:1].lower() in "aeiou":
+        return _("an {kind}").format(kind=kind)
+    return _("a {kind}").format(kind=kind)
 
 
 def _is_numpy_bool(obj):

@@ -164,7 +164,7 @@ def check_d_wrt_b(fn):
         return False
     for i, (a, b, c) in enumerate(POINTS):
         _WatchedB.touched = False
-        ok, result = call_safely(ex, fn, a, _WatchedB(b), c, case=f"on d_wrt_b({a:g}, {b:g}, {c:g})")
+        ok, result = call_safely(ex, fn, a, _WatchedB(b), c, case=_("on {call}").format(call=f"d_wrt_b({a:g}, {b:g}, {c:g})"))
         if not ok:
             return result
         if is_waiting(result):

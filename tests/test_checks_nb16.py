@@ -208,11 +208,15 @@ def test_fan_in_weights_hints_are_all_different(capsys):
 
 def test_fan_in_every_mistake_is_named_apart_from_the_others():
     """In every case the checker draws, each wrong std is at least 8% away from the right one and
-    from every other wrong one, so a measured std (within 0.7%) is named for what it is."""
+    from every other wrong one, so a measured std (within 0.7%) is named for what it is; a mistake
+    left out is the right formula in that case (a fan_out close to fan_in is never drawn)."""
     for seed in range(300):
         for fan_in, fan_out, gain in nb16._init_cases(random.Random(seed)):
             assert 11_000 <= fan_in * fan_out <= 19_000
             right = gain / math.sqrt(fan_in)
+            applied = nb16._mistakes_that_apply(fan_in, fan_out, gain)
+            for std, hint in nb16._std_mistakes(fan_in, fan_out, gain):
+                assert (std, hint) in applied or math.isclose(std, right, rel_tol=1e-12), hint
             stds = [right] + [std for std, _ in nb16._mistakes_that_apply(fan_in, fan_out, gain)]
             for i, a in enumerate(stds):
                 for b in stds[i + 1:]:

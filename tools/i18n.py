@@ -7,7 +7,9 @@
                                          strings viz and series_checks mark with _()), and its .mo
     python tools/i18n.py update --new NAMES   start the PO of notebooks that have none yet
     python tools/i18n.py build [NAMES]   write zh-TW/ from the English notebooks and the PO files
-    python tools/i18n.py check           exit 1 if anything above is out of date, untranslated or fuzzy
+    python tools/i18n.py check           exit 1 if anything above is out of date, untranslated or fuzzy,
+                                         or if fonts/ lacks a character viz's zh-TW text needs
+                                         (tools/subset_font.py remakes the subset)
 
 NAMES are notebook stems or paths (00_welcome, notebooks/solutions/00_welcome_solutions.ipynb);
 without them, every notebook that has a PO file. The English notebooks are the source:
@@ -528,6 +530,9 @@ def cmd_check():
                 problems.append(f"{shown(MO_FILE)} does not match {shown(RUNTIME_PO)}: run python tools/i18n.py update")
     elif runtime_pot() is not None:
         problems.append(f"{shown(RUNTIME_PO)} is missing while sources mark strings: run python tools/i18n.py update")
+    # The font the pictures paint Chinese with must hold every character viz's translations use.
+    import subset_font
+    problems += subset_font.check()
     waiting = [p.relative_to(SOURCE) for p in english_notebooks() if not po_path(p).exists()]
     print(f"zh-TW: {len(notebooks)} notebook(s) translated; {len(waiting)} without a PO file yet"
           + (": " + ", ".join(str(p) for p in waiting) if waiting else ""))
