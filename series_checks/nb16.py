@@ -303,6 +303,7 @@ def check_rms_norm(rms_norm):
 
     rng = fresh_rng()
     cases = _norm_cases(rng)
+    checked = []   # (where, numbers) of the cases whose values are right
     for description, numbers in cases:
         if len(numbers) > 1:
             where = _("on {description} ({count} numbers)").format(description=description, count=len(numbers))
@@ -344,8 +345,13 @@ def check_rms_norm(rms_norm):
             return failed(name, _("{where} the outputs are not x / sqrt(mean(x²) + eps) for each x. Compute the "
                                   "mean of the squares once, then scale every input by the same number.").format(
                                       where=where))
+        checked.append((where, numbers))
 
-        # Gradients: a loss that uses every output differently, against the engine and finite differences.
+    # Gradients, once the values of every case are right: a mistake that shows in the values is named
+    # for what it is (eps outside the square root changes an ordinary vector's values by less than
+    # the tolerance when its root mean square is near 0.5; a tiny vector's, by far more).
+    for where, numbers in checked:
+        # A loss that uses every output differently, against the engine and finite differences.
         weights = [rng.uniform(-1, 1) for _ in numbers]
         leaves = [Value(x) for x in numbers]
         expected = sum(w * y for w, y in zip(weights, reference(leaves)))

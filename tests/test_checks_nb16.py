@@ -391,3 +391,18 @@ def test_checkers_leave_the_random_state_alone():
         nb16.check_fan_in_weights(fan_in_weights)
         nb16.check_rms_norm(rms_norm)
     assert random.getstate() == before
+
+
+def test_rms_norm_eps_outside_is_named_even_where_an_ordinary_vector_hides_it(capsys, monkeypatch):
+    """An ordinary vector of root mean square 0.5 gives x / (rms + eps) within the values' tolerance
+    of the right x / sqrt(ms + eps): the values of every case are checked before any gradient, so
+    the tiny vector names the mistake instead of a generic gradient hint."""
+    drawn = nb16._norm_cases
+
+    def with_a_hiding_vector(rng):
+        cases = drawn(rng)
+        return [("an ordinary vector", [0.5, -0.5, 0.5, -0.5])] + cases[1:]
+
+    monkeypatch.setattr(nb16, "_norm_cases", with_a_hiding_vector)
+    verdict, _ = assert_refused(nb16.check_rms_norm, rms_with(eps_inside=False), capsys)
+    assert "eps belongs inside the square root" in verdict.message, verdict.message
