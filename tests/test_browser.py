@@ -45,6 +45,12 @@ LESSONS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # The lessons with the most drawings: graphs, steppers, players, a side-by-side, networks.
 CHECKED = ["02_values_and_graphs.ipynb", "04_chain_rule_automated.ipynb", "10_layers_and_mlps.ipynb",
            "15_character_language_model.ipynb"]
+# The lessons as JupyterLab shows them: these English ones, and a zh-TW one (its legends and cards
+# are Chinese, drawn in cells as wide as the text, its player's words zh-TW).
+SOURCES = {name: ROOT / "notebooks" / name for name in CHECKED}
+SOURCES["zh-TW-04_chain_rule_automated.ipynb"] = ROOT / "zh-TW" / "04_chain_rule_automated.ipynb"
+# What an untrusted player's note says, in each edition: what it is, trust, run this cell.
+UNTRUSTED_WORDS = {"en": ("player", "trust", "run this cell"), "zh-TW": ("播放器", "信任", "執行這個儲存格")}
 SMALLEST_TEXT_PX = viz.SMALLEST_TEXT_PX
 FRAME_JS = """root => {
   const frames = [...root.querySelectorAll('.mg-frame')];
@@ -85,11 +91,11 @@ def lab(tmp_path_factory):
     and, in untrusted/, copies that nobody trusted."""
     folder = tmp_path_factory.mktemp("lab")
     (folder / "untrusted").mkdir()
-    for name in CHECKED:
-        shutil.copy(ROOT / "notebooks" / name, folder / name)
+    for name, source in SOURCES.items():
+        shutil.copy(source, folder / name)
         # Trust goes by content, not path: the untrusted copy gets one metadata key of its own, so
         # trusting the lessons does not trust it too.
-        copy = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        copy = nbformat.read(source, as_version=4)
         copy.metadata["opened_by"] = "tests/test_browser.py, untrusted"
         nbformat.write(copy, folder / "untrusted" / name)
     with browser.JupyterLab(folder) as server:
@@ -251,9 +257,9 @@ def open_in_lab(context, lab, path, last_cell):
 
 
 @pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
-@pytest.mark.parametrize("name", CHECKED)
+@pytest.mark.parametrize("name", list(SOURCES))
 def test_outputs_fit_the_column_and_drawings_are_readable(context, lab, name, trusted):
-    stored = json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))["cells"]
+    stored = json.loads(SOURCES[name].read_text(encoding="utf-8"))["cells"]
     with_outputs = [i for i, cell in enumerate(stored) if cell.get("outputs")]
     page = open_in_lab(context, lab, name if trusted else f"untrusted/{name}", max(with_outputs))
     seen = page.evaluate(OUTPUTS_JS)
@@ -285,7 +291,7 @@ def test_outputs_fit_the_column_and_drawings_are_readable(context, lab, name, tr
     pictures = {}
     for o in outputs:
         pictures[o["cell"]] = pictures.get(o["cell"], 0) + len(o["pictures"]) + bool(o["player"] and trusted)
-    missing = {i: (pictures.get(i, 0), n) for i, n in graph_outputs_per_cell(ROOT / "notebooks" / name).items()
+    missing = {i: (pictures.get(i, 0), n) for i, n in graph_outputs_per_cell(SOURCES[name]).items()
                if pictures.get(i, 0) < n}
     assert not missing, (f"{where}: cells {{cell: (pictures shown, graphs stored)}} {missing} show no picture "
                          f"for a graph; every graph output needs a PNG that an untrusted notebook shows (viz "
@@ -302,7 +308,8 @@ def test_outputs_fit_the_column_and_drawings_are_readable(context, lab, name, tr
             note = player["note"].lower()
             assert player["buttons"] == 0 and player["stillShown"], \
                 f"{where}, cell {o['cell']}: an untrusted player shows its still picture: {player}"
-            assert "player" in note and "trust" in note and "run this cell" in note, \
+            words = UNTRUSTED_WORDS["zh-TW" if name.startswith("zh-TW") else "en"]
+            assert all(word in note for word in words), \
                 f"{where}, cell {o['cell']}: an untrusted player says what it is and how to play it: {player}"
 
 
