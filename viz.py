@@ -103,11 +103,6 @@ def escape_record_text(text):
     return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
 
-def escape_html_label(text):
-    """Text inside a Graphviz HTML-like label (<table>...): entities, newlines as <br/>."""
-    return html.escape(str(text), quote=True).replace("\n", "<br/>")
-
-
 # ==============================================================================================
 # Which nodes, in which order, with which role
 # ==============================================================================================

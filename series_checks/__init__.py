@@ -63,8 +63,8 @@ __all__ = [
     # comparing
     "close", "check_number", "numeric_derivative",
     # running learner code
-    "call_safely", "call_and_read", "is_function", "keep_random_state", "TIME_LIMIT", "CHECK_BUDGET",
-    "fresh_rng", "in_a_check",
+    "call_safely", "call_and_read", "is_function", "function_not_ready", "keep_random_state", "TIME_LIMIT",
+    "CHECK_BUDGET", "fresh_rng", "in_a_check",
     # building labelled expressions, and the series' running example
     "labelled", "lecture_expression",
 ]
@@ -1030,6 +1030,17 @@ def is_function(exercise, fn, name=N_("your function")):
         return True
     failed(exercise, _not_a_function(fn, name))
     return False
+
+
+def function_not_ready(exercise, fn, function, arguments):
+    """The verdict for a function exercise that is not written yet (waiting) or holds something that
+    is not a function (failed), in the one wording for each; None when fn can be called."""
+    if is_waiting(fn) or is_unwritten(fn):
+        return waiting(exercise, _("write the body of {name} in place of the `...`").format(name=function))
+    if not callable(fn):
+        return failed(exercise, _("{name} should be a function of {arguments}.").format(
+            name=function, arguments=arguments))
+    return None
 
 
 def _function_name(fn):

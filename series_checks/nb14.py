@@ -13,8 +13,8 @@ per-number function), which refuses to run inside a check.
 
 import math
 
-from . import (call_safely, check_number, checker, close, failed, fresh_rng, is_unwritten, is_waiting,
-               passed, quiet, read_number, read_numbers, waiting)
+from . import (call_safely, check_number, checker, close, failed, fresh_rng, function_not_ready, passed,
+               quiet, read_number, read_numbers)
 from series_language import N_, _
 
 __all__ = ["adam_on_values", "check_momentum_step", "check_adam_update", "check_cosine_schedule"]
@@ -138,11 +138,9 @@ def _settings(hyper):
 @checker
 def check_adam_update(adam_update):
     name = "Exercise 2" + _(" (write Adam)")
-    if is_waiting(adam_update) or is_unwritten(adam_update):
-        return waiting(name, _("write the body of {name} in place of the `...`").format(name="adam_update"))
-    if not callable(adam_update):
-        return failed(name, _("{name} should be a function of {arguments}.").format(
-            name="adam_update", arguments="(w, g, m, v, t, lr, beta1, beta2, eps)"))
+    unready = function_not_ready(name, adam_update, "adam_update", "(w, g, m, v, t, lr, beta1, beta2, eps)")
+    if unready is not None:
+        return unready
 
     def adam(w, g, m, v, t, lr, beta1, beta2, eps, *, m_weight=True, square=True, root=True,
              correct_m=True, correct_v=True, sign=-1.0, old_m=False, eps_inside=False):
@@ -268,11 +266,9 @@ def _schedule_runs(rng):
 @checker
 def check_cosine_schedule(cosine_lr):
     name = "Exercise 3" + _(" (a cosine schedule)")
-    if is_waiting(cosine_lr) or is_unwritten(cosine_lr):
-        return waiting(name, _("write the body of {name} in place of the `...`").format(name="cosine_lr"))
-    if not callable(cosine_lr):
-        return failed(name, _("{name} should be a function of {arguments}.").format(
-            name="cosine_lr", arguments="(step, total_steps, base_lr)"))
+    unready = function_not_ready(name, cosine_lr, "cosine_lr", "(step, total_steps, base_lr)")
+    if unready is not None:
+        return unready
 
     def cosine(step, total, base):
         return base * 0.5 * (1 + math.cos(math.pi * step / total))

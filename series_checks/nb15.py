@@ -11,8 +11,8 @@ import itertools
 import math
 import string
 
-from . import (call_safely, check_number, checker, close, describe, failed, fresh_rng, is_unwritten,
-               is_waiting, passed, quiet, read_numbers, waiting)
+from . import (call_safely, check_number, checker, close, describe, failed, fresh_rng, function_not_ready,
+               passed, quiet, read_numbers)
 from series_language import N_, _
 
 __all__ = ["check_uniform_loss", "check_build_examples", "check_next_char_probabilities"]
@@ -111,11 +111,9 @@ def _as_pairs(exercise, result, where, most):
 @checker
 def check_build_examples(build_examples):
     name = "Exercise 2" + _(" (build the examples)")
-    if is_waiting(build_examples) or is_unwritten(build_examples):
-        return waiting(name, _("write the body of {name} in place of the `...`").format(name="build_examples"))
-    if not callable(build_examples):
-        return failed(name, _("{name} should be a function of {arguments}.").format(
-            name="build_examples", arguments="(names_list, block_size)"))
+    unready = function_not_ready(name, build_examples, "build_examples", "(names_list, block_size)")
+    if unready is not None:
+        return unready
 
     def examples(names, block, *, end=True, pad=True, reset=True, slide=True):
         """The examples of the lesson (strings), or one of the usual wrong versions."""
@@ -219,12 +217,9 @@ def _probability_cases(rng):
 @checker
 def check_next_char_probabilities(next_char_probabilities):
     name = "Exercise 3" + _(" (temperature and top-k)")
-    if is_waiting(next_char_probabilities) or is_unwritten(next_char_probabilities):
-        return waiting(name, _("write the body of {name} in place of the `...`").format(
-            name="next_char_probabilities"))
-    if not callable(next_char_probabilities):
-        return failed(name, _("{name} should be a function of {arguments}.").format(
-            name="next_char_probabilities", arguments="(logits, temperature, top_k)"))
+    unready = function_not_ready(name, next_char_probabilities, "next_char_probabilities", "(logits, temperature, top_k)")
+    if unready is not None:
+        return unready
 
     def top_k_softmax(logits, temperature, top_k, *, divide=True, keep_largest=True):
         """The reference, or one of the usual wrong versions (computed stably, so it never overflows)."""

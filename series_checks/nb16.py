@@ -13,8 +13,8 @@ import itertools
 import math
 import random
 
-from . import (call_safely, check_number, checker, describe, failed, is_unwritten, is_waiting, passed,
-               quiet, read_numbers, waiting, fresh_rng)
+from . import (call_safely, check_number, checker, describe, failed, fresh_rng, function_not_ready,
+               is_unwritten, is_waiting, passed, quiet, read_numbers, waiting)
 from series_language import N_, _
 
 __all__ = ["check_tanh_gradient", "check_fan_in_weights", "check_rms_norm"]
@@ -172,11 +172,9 @@ KURTOSIS_RANGE = (2.6, 3.4)
 @checker
 def check_fan_in_weights(fan_in_weights):
     name = "Exercise 2" + _(" (fan-in initialisation)")
-    if is_waiting(fan_in_weights) or is_unwritten(fan_in_weights):
-        return waiting(name, _("write the body of {name} in place of the `...`").format(name="fan_in_weights"))
-    if not callable(fan_in_weights):
-        return failed(name, _("{name} should be a function of {arguments}.").format(
-            name="fan_in_weights", arguments="(fan_in, fan_out, gain, rng)"))
+    unready = function_not_ready(name, fan_in_weights, "fan_in_weights", "(fan_in, fan_out, gain, rng)")
+    if unready is not None:
+        return unready
 
     draw = fresh_rng()
     cases = _init_cases(draw)

@@ -10,8 +10,8 @@ mistake, and hints never show the expected weights.
 
 import math
 
-from . import (call_safely, check_number, checker, close, failed, fresh_rng, is_unwritten, is_waiting,
-               passed, quiet, read_numbers, waiting)
+from . import (call_safely, check_number, checker, close, failed, fresh_rng, function_not_ready, passed,
+               quiet, read_numbers)
 from series_language import N_, _
 
 __all__ = ["check_score_count", "check_causal_weights"]
@@ -100,12 +100,9 @@ def _cases(rng):
 @checker
 def check_causal_weights(causal_attention_weights):
     name = "Exercise 2" + _(" (the causal attention weights of a position)")
-    if is_waiting(causal_attention_weights) or is_unwritten(causal_attention_weights):
-        return waiting(name, _("write the body of {name} in place of the `...`").format(
-            name="causal_attention_weights"))
-    if not callable(causal_attention_weights):
-        return failed(name, _("{name} should be a function of {arguments}.").format(
-            name="causal_attention_weights", arguments="(q, keys, t)"))
+    unready = function_not_ready(name, causal_attention_weights, "causal_attention_weights", "(q, keys, t)")
+    if unready is not None:
+        return unready
 
     def weights(q, keys, t, *, last=None, scale=None, renormalise=True):
         """The reference, or one of the usual wrong versions; computed stably, so it never overflows."""

@@ -1,5 +1,6 @@
 """Small helpers that the checker tests of notebooks 14-17 share: hostile answers, running a check
-and reading what it printed, and the names a lesson's first cell gives the learner."""
+and reading what it printed, checks run in this process, and the names a lesson's first cell gives
+the learner."""
 
 import ast
 import json
@@ -8,6 +9,9 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+import series_checks as sc
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +70,7 @@ def assert_refused(check, answer, capsys):
     verdict, text = run(check, answer, capsys)
     assert not verdict and verdict.kind in ("failed", "waiting"), text
     assert "✅" not in text and "[ok]" not in text
+    assert sc.UNCHECKABLE not in text, text
     return verdict, text
 
 
@@ -89,3 +94,18 @@ def first_cell_namespace(notebook):
     exec(compile(ast.Module(imports, type_ignores=[]), notebook, "exec"), namespace)
     namespace.pop("__builtins__", None)
     return namespace
+
+
+@pytest.fixture
+def in_process(monkeypatch):
+    """Checks run in this process, so that a function handed to them can record what it was called
+    with (in a forked check its records would stay in the fork). A test module imports it by name."""
+    monkeypatch.setenv("SERIES_CHECKS_IN_PROCESS", "1")
+
+
+def two_checks_print_the_same(check, answer):
+    """What a check prints when it passes does not depend on the cases it drew (stored outputs)."""
+    with sc.quiet():
+        first, second = check(answer), check(answer)
+    assert first and second, first.message
+    assert first.message == second.message

@@ -9,18 +9,18 @@ passing line is the same every time), and nothing the notebook can reach passes 
 
 import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import series_checks as sc
 from checks_battery import assert_a_lookup_table_fails, assert_no_reachable_answer, assert_refuses_battery
-from checks_helpers import AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, numbers_in, raises, returns_inf, returns_none, returns_numpy_bools, returns_numpy_true, run, stable_id, unwritten
+from checks_helpers import (AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, in_process,  # noqa: F401
+                           numbers_in, raises, returns_inf, returns_none, returns_numpy_bools, returns_numpy_true, run,
+                           stable_id, two_checks_print_the_same, unwritten)
 from micrograd_core import Value
 from series_checks import nb14, nb15
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "inf", "0.4", 10 ** 400, Value(0.4), AlwaysEqual(),
@@ -28,21 +28,6 @@ HOSTILE_NUMBERS = [math.inf, -math.inf, math.nan, "inf", "0.4", 10 ** 400, Value
 HOSTILE_FUNCTIONS = [raises, returns_inf, returns_none, lambda *a, **k: Value(1.0),
                      lambda *a, **k: AlwaysEqual(), lambda *a, **k: [math.nan] * 30,
                      lambda *a, **k: "0.1", 42, "adam", AlwaysEqual(), returns_numpy_true, returns_numpy_bools]
-
-
-@pytest.fixture
-def in_process(monkeypatch):
-    """Checks run in this process, so that a function handed to them can record what it was called
-    with (in a forked check its records would stay in the fork)."""
-    monkeypatch.setenv("SERIES_CHECKS_IN_PROCESS", "1")
-
-
-def two_checks_print_the_same(check, answer):
-    """What a check prints when it passes does not depend on the cases it drew (stored outputs)."""
-    with sc.quiet():
-        first, second = check(answer), check(answer)
-    assert first and second, first.message
-    assert first.message == second.message
 
 
 # ----------------------------------------------------------------------------------------------

@@ -7,23 +7,21 @@ function: the cases are drawn afresh for each check (a table of the last check's
 passing line is the same every time), and nothing the notebook can reach passes as the answer.
 """
 
-import ast
-import json
 import math
 import random
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import series_checks as sc
 from checks_battery import assert_a_lookup_table_fails, assert_no_reachable_answer, assert_refuses_battery
-from checks_helpers import AlwaysEqual, assert_waiting, raises, returns_inf, returns_none, returns_numpy_true, run, stable_id, unwritten
+from checks_helpers import (AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, in_process,  # noqa: F401
+                           raises, returns_inf, returns_none, returns_numpy_true, run, stable_id,
+                           two_checks_print_the_same, unwritten)
 from micrograd_core import Value
 from series_checks import nb16
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "16_healthy_training.ipynb"
 
 
@@ -33,40 +31,6 @@ HOSTILE_FUNCTIONS = [raises, returns_inf, returns_none, lambda *a, **k: Value(1.
                      lambda *a, **k: AlwaysEqual(), lambda *a, **k: [math.nan] * 30,
                      lambda *a, **k: "0.1", 42, "weights", AlwaysEqual(), returns_numpy_true,
                      lambda *a, **k: [[AlwaysEqual()]]]
-
-
-def assert_refused(check, answer, capsys):
-    verdict, text = run(check, answer, capsys)
-    assert not verdict and verdict.kind in ("failed", "waiting"), text
-    assert "✅" not in text and "[ok]" not in text
-    assert sc.UNCHECKABLE not in text, text
-    return verdict, text
-
-
-def first_cell_namespace(notebook=NOTEBOOK):
-    """What the first code cell of a notebook imports: the names a learner has from the start."""
-    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
-    source = next("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-    imports = [node for node in ast.parse(source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
-    namespace = {}
-    exec(compile(ast.Module(imports, type_ignores=[]), notebook, "exec"), namespace)
-    namespace.pop("__builtins__", None)
-    return namespace
-
-
-@pytest.fixture
-def in_process(monkeypatch):
-    """Checks run in this process, so that a function handed to them can record what it was called
-    with (in a forked check its records would stay in the fork)."""
-    monkeypatch.setenv("SERIES_CHECKS_IN_PROCESS", "1")
-
-
-def two_checks_print_the_same(check, answer):
-    """What a check prints when it passes does not depend on the cases it drew (stored outputs)."""
-    with sc.quiet():
-        first, second = check(answer), check(answer)
-    assert first and second, first.message
-    assert first.message == second.message
 
 
 # ----------------------------------------------------------------------------------------------
@@ -252,7 +216,7 @@ def test_fan_in_weights_a_table_keyed_by_size_fails(in_process, capsys):
 
 
 def test_fan_in_weights_has_no_answer_key_in_reach():
-    assert_no_reachable_answer(nb16.check_fan_in_weights, nb16, first_cell_namespace())
+    assert_no_reachable_answer(nb16.check_fan_in_weights, nb16, first_cell_namespace(NOTEBOOK))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -378,7 +342,7 @@ def test_rms_norm_cases_are_drawn_afresh_for_every_check(in_process):
 
 
 def test_rms_norm_has_no_answer_key_in_reach():
-    namespace = first_cell_namespace()
+    namespace = first_cell_namespace(NOTEBOOK)
     assert_no_reachable_answer(nb16.check_rms_norm, nb16, namespace)
     assert "rms_norm" not in namespace and not hasattr(nb16, "rms_norm")
 

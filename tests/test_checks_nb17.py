@@ -17,7 +17,8 @@ import pytest
 
 import series_checks as sc
 from checks_battery import assert_a_lookup_table_fails, assert_no_reachable_answer, assert_refuses_battery
-from checks_helpers import AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, raises, run, stable_id, unwritten
+from checks_helpers import (AlwaysEqual, assert_refused, assert_waiting, first_cell_namespace, in_process,  # noqa: F401
+                           raises, run, stable_id, two_checks_print_the_same, unwritten)
 from micrograd_core import Value
 from series_checks import nb17
 
@@ -33,18 +34,6 @@ HOSTILE_FUNCTIONS = [raises, lambda *a, **k: math.inf, lambda *a, **k: None, lam
                      42, "softmax", AlwaysEqual(), lambda *a, **k: np.True_, lambda *a, **k: [np.False_] * 20,
                      lambda q, keys, t: [1.0] * len(keys), lambda q, keys, t: [1.0 / len(keys)] * len(keys),
                      lambda q, keys, t: [Value(0.5)] * len(keys), lambda q, keys, t: iter([0.5] * len(keys))]
-
-
-@pytest.fixture
-def in_process(monkeypatch):
-    monkeypatch.setenv("SERIES_CHECKS_IN_PROCESS", "1")
-
-
-def two_checks_print_the_same(check, answer):
-    with sc.quiet():
-        first, second = check(answer), check(answer)
-    assert first and second, first.message
-    assert first.message == second.message
 
 
 # ----------------------------------------------------------------------------------------------
